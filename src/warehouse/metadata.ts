@@ -19,6 +19,7 @@ export async function ensureMetadata(db: Database): Promise<void> {
       started_at TIMESTAMPTZ NOT NULL,
       finished_at TIMESTAMPTZ NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.settings (name VARCHAR PRIMARY KEY, value VARCHAR);
   `);
   // Only one process opens a workspace, so staging tables found now were left by a crashed ingest.
   const leftovers = await db.rows(

@@ -56,10 +56,28 @@ async function sniff(connection: DuckDBConnection, file: string, dialect: CsvDia
     escape: dialect.escape ?? orQuote(row.Escape),
     header: row.HasHeader === true,
     skip: Number(row.SkipRows ?? 0),
-    columns: (row.Columns as { name: string; type: string }[]).map((c) => ({ name: c.name, type: c.type })),
+    columns: nameColumns(row.Columns as { name: string; type: string }[], row.HasHeader === true, dialect, file),
     dateFormat: (row.DateFormat as string | null) ?? null,
     timestampFormat: (row.TimestampFormat as string | null) ?? null,
   };
+}
+
+/** A headerless file takes its names from the schema file, which must then name every column. */
+function nameColumns(
+  columns: { name: string; type: string }[],
+  header: boolean,
+  dialect: CsvDialect,
+  file: string,
+): { name: string; type: string }[] {
+  const names = dialect.columnNames;
+  if (header || !names?.length) return columns.map((c) => ({ name: c.name, type: c.type }));
+  if (names.length !== columns.length) {
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      `the schema names ${names.length} columns but ${file} has ${columns.length} fields per row`,
+    );
+  }
+  return columns.map((c, i) => ({ name: names[i]!, type: c.type }));
 }
 
 function readOptions(s: Sniffed, dialect: CsvDialect): string[] {

@@ -16,6 +16,8 @@ export interface CsvDialect {
   nullStrings?: string[];
   dateFormat?: string;
   timestampFormat?: string;
+  /** Names for a file without a header row, in file order. */
+  columnNames?: string[];
 }
 
 export interface IngestProgress {

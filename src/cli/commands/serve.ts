@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { once } from 'node:events';
+import { resolvePort } from '../../core/config.js';
+import { createLogger } from '../../core/logger.js';
+import { loadDemoData } from '../../demo.js';
+import { buildServer } from '../../server/app.js';
+import { withPlatform } from '../context.js';
+import { printJson } from '../output.js';
+
+interface ServeOptions {
+  port?: string;
+  host: string;
+  demo?: boolean;
+}
+
+function serveAction(withDemo: boolean) {
+  return async (options: ServeOptions, command: Command) => {
+    const logger = createLogger({ level: process.env.CAIRN_LOG_LEVEL ?? 'warn' });
+    await withPlatform(
+      command,
+      async (platform, globals) => {
+        if (withDemo && options.demo !== false) {
+          for (const report of await loadDemoData(platform.db)) {
+            process.stderr.write(`demo: loaded ${report.table} (${report.accepted.toLocaleString('en')} rows)\n`);
+          }
+        }
+        const app = await buildServer(platform);
+        const url = await app.listen({ port: resolvePort(options.port), host: options.host });
+        if (globals.json) printJson({ url, home: platform.home });
+        else process.stderr.write(`Cairn is serving ${platform.home} at ${url}  (API spec: ${url}/openapi.json)\n`);
+        await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+        await app.close();
+      },
+      logger,
+    );
+  };
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('start the HTTP API on the workspace')
+    .option('-p, --port <port>', 'port (default: CAIRN_PORT or 7070; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--json', 'print {"url","home"} once listening')
+    .action(serveAction(false));
+}
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('start Cairn: load the demo data on first start, then serve the API')
+    .option('-p, --port <port>', 'port (default: CAIRN_PORT or 7070; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--no-demo', 'do not load the demo datasets')
+    .option('--json', 'print {"url","home"} once listening')
+    .action(serveAction(true));
+}

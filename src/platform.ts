@@ -1,0 +1,25 @@
+import { createLogger, type Logger } from './core/logger.js';
+import { resolveHome } from './core/config.js';
+import type { Database } from './warehouse/database.js';
+import { openWorkspace, type Workspace } from './warehouse/workspace.js';
+
+/** Everything a transport (CLI, HTTP) needs, opened once from one workspace. */
+export interface Platform {
+  home: string;
+  workspace: Workspace;
+  db: Database;
+  logger: Logger;
+  close(): void;
+}
+
+export interface PlatformOptions {
+  home?: string;
+  logger?: Logger;
+}
+
+export async function openPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const home = resolveHome(options.home);
+  const logger = options.logger ?? createLogger();
+  const workspace = await openWorkspace(home);
+  return { home, workspace, db: workspace.db, logger, close: () => workspace.close() };
+}
