@@ -55,7 +55,7 @@ export class Database {
         await connection.run('COMMIT');
         return result;
       } catch (error) {
-        await connection.run('ROLLBACK');
+        await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });
@@ -85,6 +85,11 @@ export async function wrapSql<T>(sql: string, pending: Promise<T>): Promise<T> {
     if (error instanceof CairnError) throw error;
     throw new CairnError('SQL_ERROR', errorMessage(error), { cause: new SqlCause(sql, error) });
   }
+}
+
+/** Runs SQL on a connection, turning DuckDB's exceptions into SQL_ERROR that keep the statement. */
+export async function exec(connection: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<void> {
+  await wrapSql(sql, connection.run(sql, params));
 }
 
 /** The first value of the first row of a query, as a number (counts, sums). */

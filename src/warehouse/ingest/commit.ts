@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryNumber, wrapSql } from '../database.js';
+import { exec, queryNumber, wrapSql } from '../database.js';
 import { META_SCHEMA } from '../metadata.js';
 import { ident, literal } from '../sql.js';
 import { toJsonRows } from '../values.js';
@@ -18,7 +18,10 @@ async function columnTypes(connection: DuckDBConnection, table: string): Promise
   return new Map(rows.map((r) => [String(r.column_name), String(r.data_type)]));
 }
 
-export async function existingColumnTypes(connection: DuckDBConnection, table: string): Promise<Record<string, string>> {
+export async function existingColumnTypes(
+  connection: DuckDBConnection,
+  table: string,
+): Promise<Record<string, string>> {
   return Object.fromEntries(await columnTypes(connection, table));
 }
 
@@ -34,13 +37,15 @@ export async function prepareUpsert(
 ): Promise<void> {
   const anyNull = key.map((k) => `${ident(k)} IS NULL`).join(' OR ');
   const keyList = key.map(ident).join(', ');
+  // rowid goes through a subquery: DuckDB 1.5 fails an internal assertion on rowid in QUALIFY.
   const sql = `
     INSERT INTO ${quarantine}
       SELECT NULL, CAST(to_json(s) AS VARCHAR), 'MISSING_KEY', ${literal(`an upsert needs every key column (${key.join(', ')}) filled`)}
       FROM ${stage} AS s WHERE ${anyNull};
     DELETE FROM ${stage} WHERE ${anyNull};
     CREATE TABLE ${stage}_unique AS
-      SELECT * FROM ${stage} QUALIFY row_number() OVER (PARTITION BY ${keyList} ORDER BY rowid DESC) = 1 ORDER BY rowid;
+      SELECT * EXCLUDE (__position) FROM (SELECT *, rowid AS __position FROM ${stage})
+      QUALIFY row_number() OVER (PARTITION BY ${keyList} ORDER BY __position DESC) = 1 ORDER BY __position;
     DROP TABLE ${stage};
     ALTER TABLE ${stage}_unique RENAME TO ${stage};`;
   await wrapSql(sql, connection.run(sql));
@@ -69,30 +74,36 @@ export async function commitStage(connection: DuckDBConnection, input: CommitInp
   const target = `main.${ident(table)}`;
   const quarantineTable = `main.${ident(quarantineTableName(table))}`;
   const quarantined = await queryNumber(connection, `SELECT count(*) FROM ${input.quarantine}`);
-  await connection.run('BEGIN TRANSACTION');
+  await exec(connection, 'BEGIN TRANSACTION');
   try {
     const existing = await columnTypes(connection, table);
     if (mode === 'replace' || existing.size === 0) {
-      await connection.run(`DROP TABLE IF EXISTS ${target}; ALTER TABLE ${stage} RENAME TO ${ident(table)};`);
+      await exec(
+        connection,
+        `DROP TABLE IF EXISTS ${target}; ALTER TABLE ${stage} RENAME TO ${ident(table)};`,
+      );
     } else {
       for (const [name, type] of await columnTypes(connection, stage)) {
-        if (!existing.has(name)) await connection.run(`ALTER TABLE ${target} ADD COLUMN ${ident(name)} ${type}`);
+        if (!existing.has(name))
+          await exec(connection, `ALTER TABLE ${target} ADD COLUMN ${ident(name)} ${type}`);
       }
       if (mode === 'upsert') {
         const match = input.key.map((k) => `${target}.${ident(k)} = s.${ident(k)}`).join(' AND ');
-        await connection.run(`DELETE FROM ${target} USING ${stage} AS s WHERE ${match}`);
+        await exec(connection, `DELETE FROM ${target} USING ${stage} AS s WHERE ${match}`);
       }
-      await connection.run(`INSERT INTO ${target} BY NAME SELECT * FROM ${stage}`);
+      await exec(connection, `INSERT INTO ${target} BY NAME SELECT * FROM ${stage}`);
     }
-    if (mode === 'replace') await connection.run(`DROP TABLE IF EXISTS ${quarantineTable}`);
+    if (mode === 'replace') await exec(connection, `DROP TABLE IF EXISTS ${quarantineTable}`);
     if (quarantined > 0) {
-      await connection.run(`CREATE TABLE IF NOT EXISTS ${quarantineTable} (${QUARANTINE_COLUMNS})`);
-      await connection.run(
+      await exec(connection, `CREATE TABLE IF NOT EXISTS ${quarantineTable} (${QUARANTINE_COLUMNS})`);
+      await exec(
+        connection,
         `INSERT INTO ${quarantineTable} SELECT ${literal(input.id)}, ${literal(input.source)}, record, raw, error, reason, now()
          FROM ${input.quarantine} ORDER BY record NULLS LAST`,
       );
     }
-    await connection.run(
+    await exec(
+      connection,
       `INSERT INTO ${META_SCHEMA}.ingests VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())`,
       [
         input.id,
@@ -106,9 +117,10 @@ export async function commitStage(connection: DuckDBConnection, input: CommitInp
         input.startedAt.toISOString(),
       ],
     );
-    await connection.run('COMMIT');
+    await exec(connection, 'COMMIT');
   } catch (error) {
-    await connection.run('ROLLBACK');
+    // A failed ROLLBACK must not hide the error that caused it.
+    await connection.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
   return quarantined;

@@ -41,6 +41,9 @@ export async function stageDatabase(
   reader: DatabaseReader,
   request: DatabaseReadRequest,
 ): Promise<void> {
+  if (!Number.isInteger(request.batchSize) || request.batchSize < 1) {
+    throw new CairnError('INVALID_ARGUMENT', `batch size ${request.batchSize} must be a whole number of rows, 1 or more`);
+  }
   const raw = `${ctx.stage}_raw`;
   let stager: TextStager | undefined;
   let columns: RowBatch['columns'] = [];
@@ -49,6 +52,9 @@ export async function stageDatabase(
     for await (const batch of reader(request)) {
       if (!stager) {
         columns = batch.columns;
+        if (columns.length === 0) {
+          throw new CairnError('SOURCE_ERROR', 'the query returned no columns; give a SELECT that returns rows');
+        }
         ctx.checkColumns(columns.map((c) => c.name));
         stager = await TextStager.create(
           ctx.connection,

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,16 @@ import { INGEST_MODES, type IngestReport, type IngestRequest, type SourceFormat 
 
 const READERS: Record<'postgres' | 'mysql', DatabaseReader> = { postgres: readPostgres, mysql: readMysql };
 const PROGRESS_INTERVAL_MS = 200;
+
+/** Drops every table a reader made under the stage's name, including after a failure midway. */
+async function dropStageTables(connection: DuckDBConnection, stage: string): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `SELECT table_name, temporary FROM duckdb_tables() WHERE starts_with(table_name, '${stage}')`,
+  );
+  for (const [name, temporary] of reader.getRowsJS()) {
+    await connection.run(`DROP TABLE IF EXISTS ${temporary ? 'temp.' : 'main.'}${String(name)}`);
+  }
+}
 
 function resolveFormat(request: IngestRequest): SourceFormat {
   const kind = databaseKind(request.source);
@@ -133,7 +144,8 @@ export async function ingest(db: Database, request: IngestRequest): Promise<Inge
         seconds: (performance.now() - started) / 1000,
       };
     } finally {
-      await connection.run(`DROP TABLE IF EXISTS ${stage}; DROP TABLE IF EXISTS ${quarantine};`);
+      // Cleaning up must not hide the error that stopped the ingest; leftovers go at the next open.
+      await dropStageTables(connection, stage).catch(() => undefined);
     }
   });
 }

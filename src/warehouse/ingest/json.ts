@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { CairnError, errorMessage } from '../../core/errors.js';
 import { wrapSql } from '../database.js';
 import { ident, literal } from '../sql.js';
@@ -22,10 +22,17 @@ async function isGzip(file: string): Promise<boolean> {
   }
 }
 
+/** The file's text, gunzipped when it starts with gzip's magic bytes; `onBytes` counts raw bytes read. */
 async function openText(file: string, onBytes: (bytes: number) => void): Promise<Readable> {
-  const raw = createReadStream(file);
-  raw.on('data', (chunk) => onBytes(chunk.length));
-  return (await isGzip(file)) ? raw.pipe(createGunzip()) : raw;
+  const gzip = await isGzip(file);
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  const raw = createReadStream(file).pipe(counter);
+  return gzip ? raw.pipe(createGunzip()) : raw;
 }
 
 /** Stages each non-blank line of an NDJSON file as one record numbered by its line. */
@@ -100,10 +107,10 @@ export async function stageJson(ctx: StageContext, file: string, format: 'json' 
                   WHEN json_type(__raw) <> 'OBJECT' THEN format('a JSON {} where an object was expected', lower(json_type(__raw)))
                   ELSE 'an object with a repeated key' END
       FROM ${raw}
-      WHERE NOT json_valid(__raw) OR json_type(__raw) <> 'OBJECT' OR TRY_CAST(__raw AS MAP(VARCHAR, JSON)) IS NULL;
+      WHERE NOT json_valid(__raw) OR json_type(__raw) <> 'OBJECT' OR TRY_CAST(CAST(__raw AS JSON) AS MAP(VARCHAR, JSON)) IS NULL;
     CREATE TEMP TABLE ${parsed} AS
-      SELECT __record, __raw, CAST(__raw AS MAP(VARCHAR, JSON)) AS __map FROM ${raw}
-      WHERE json_valid(__raw) AND json_type(__raw) = 'OBJECT' AND TRY_CAST(__raw AS MAP(VARCHAR, JSON)) IS NOT NULL;
+      SELECT __record, __raw, CAST(CAST(__raw AS JSON) AS MAP(VARCHAR, JSON)) AS __map FROM ${raw}
+      WHERE json_valid(__raw) AND json_type(__raw) = 'OBJECT' AND TRY_CAST(CAST(__raw AS JSON) AS MAP(VARCHAR, JSON)) IS NOT NULL;
     DROP TABLE ${raw};`;
   await ctx.withProgress(() => wrapSql(split, connection.run(split)));
 

@@ -7,8 +7,17 @@ import { sourceQuery, type DatabaseReadRequest, type RowBatch } from './database
 const UNSIGNED = 32;
 const T = mysql.Types;
 
+/** DECIMAL's column length counts a sign (when signed) and a point (when scaled) besides the digits. */
+function decimalType(field: FieldPacket, unsigned: boolean): string {
+  const scale = field.decimals ?? 0;
+  const precision = (field.columnLength ?? 0) - (scale > 0 ? 1 : 0) - (unsigned ? 0 : 1);
+  return precision <= 38 ? `DECIMAL(${Math.max(precision, scale, 1)},${scale})` : 'DOUBLE';
+}
+
 function duckdbType(field: FieldPacket): string {
   const unsigned = ((field.flags as number) & UNSIGNED) !== 0;
+  // MariaDB's JSON is LONGTEXT; only its extended metadata tells them apart.
+  if (field.extendedFormat === 'json') return 'JSON';
   switch (field.columnType) {
     case T.TINY:
       return unsigned ? 'UTINYINT' : 'TINYINT';
@@ -26,7 +35,9 @@ function duckdbType(field: FieldPacket): string {
       return 'DOUBLE';
     case T.DECIMAL:
     case T.NEWDECIMAL:
-      return `DECIMAL(38,${Math.min(38, field.decimals ?? 0)})`;
+      return decimalType(field, unsigned);
+    case T.BIT:
+      return field.columnLength === 1 ? 'BOOLEAN' : 'UBIGINT';
     case T.DATE:
     case T.NEWDATE:
       return 'DATE';
@@ -42,7 +53,9 @@ function duckdbType(field: FieldPacket): string {
 
 /** Every value as MySQL's own text, so DuckDB does the typing (and rejects zero dates). */
 function asText(field: TypeCastField): string | null {
-  return field.string();
+  if (field.type !== 'BIT') return field.string();
+  // BIT values arrive as raw big-endian bytes, not digits.
+  return field.buffer()?.reduce((n, byte) => (n << 8n) | BigInt(byte), 0n).toString() ?? null;
 }
 
 /** Reads a MySQL/MariaDB query as a stream, `batchSize` rows at a time. */
@@ -59,13 +72,20 @@ export async function* readMysql(request: DatabaseReadRequest): AsyncGenerator<R
     });
   }
   try {
+    // As PostgreSQL's BEGIN READ ONLY: a mistaken --query must not change the source.
+    await connection.promise().query('SET SESSION TRANSACTION READ ONLY');
     const query = connection.query({ sql, rowsAsArray: true, typeCast: asText });
     let columns: RowBatch['columns'] = [];
-    query.on('fields', (fields: FieldPacket[]) => {
-      columns = fields.map((f) => ({ name: f.name, type: duckdbType(f) }));
+    // A statement without a result set (SET, DO) reports no fields.
+    query.on('fields', (fields?: FieldPacket[]) => {
+      columns = (fields ?? []).map((f) => ({ name: f.name, type: duckdbType(f) }));
     });
+    const stream = query.stream({ highWaterMark: request.batchSize });
+    // mysql2 reports a lost connection to the connection, not to a query without a callback: the
+    // unhandled event would crash the process and the stream would never end.
+    connection.on('error', (error) => stream.destroy(error));
     let rows: (string | null)[][] = [];
-    for await (const row of query.stream({ highWaterMark: request.batchSize })) {
+    for await (const row of stream) {
       rows.push(row as (string | null)[]);
       if (rows.length === request.batchSize) {
         yield { columns, rows };

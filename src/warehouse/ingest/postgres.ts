@@ -34,10 +34,23 @@ function duckdbType(oid: number, modifier: number): string {
 
 const asText = { getTypeParser: () => (value: string) => value };
 
+const TEMPORAL = new Set(['DATE', 'TIMESTAMP', 'TIMESTAMPTZ']);
+
+/** PostgreSQL ends BC values with ' BC', which DuckDB's DATE cast ignores; DuckDB wants '(BC)' after the date. */
+function withEra(value: string | null): string | null {
+  return value?.endsWith(' BC') ? value.replace(/^(\S+)(.*) BC$/, '$1 (BC)$2') : value;
+}
+
 /** Reads a PostgreSQL query through a server-side cursor, `batchSize` rows per round trip, as text. */
 export async function* readPostgres(request: DatabaseReadRequest): AsyncGenerator<RowBatch> {
   const sql = sourceQuery(request, (name) => `"${name.replaceAll('"', '""')}"`);
   const client = new pg.Client({ connectionString: request.url });
+  // A connection lost between fetches (a server restart, idle_in_transaction_session_timeout) is
+  // emitted as an event, which unhandled would crash the process; the next FETCH then fails.
+  let lost: unknown;
+  client.on('error', (error) => {
+    lost ??= error;
+  });
   try {
     await client.connect();
   } catch (error) {
@@ -46,22 +59,27 @@ export async function* readPostgres(request: DatabaseReadRequest): AsyncGenerato
     });
   }
   try {
+    // Dates and intervals in the spellings DuckDB parses, whatever the server or role sets.
+    await client.query("SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'");
     await client.query('BEGIN READ ONLY');
     await client.query(`DECLARE cairn_ingest NO SCROLL CURSOR FOR ${sql}`);
     for (;;) {
-      const result = await client.query<string[]>({
+      const result = await client.query<(string | null)[]>({
         text: `FETCH ${request.batchSize} FROM cairn_ingest`,
         rowMode: 'array',
         types: asText,
       });
       const columns = result.fields.map((f) => ({ name: f.name, type: duckdbType(f.dataTypeID, f.dataTypeModifier) }));
+      const temporal = columns.flatMap((c, i) => (TEMPORAL.has(c.type) ? [i] : []));
+      if (temporal.length) for (const row of result.rows) for (const i of temporal) row[i] = withEra(row[i]);
       yield { columns, rows: result.rows };
       if (result.rows.length < request.batchSize) break;
     }
     await client.query('COMMIT');
   } catch (error) {
     if (error instanceof CairnError) throw error;
-    throw new CairnError('SOURCE_ERROR', `PostgreSQL query failed: ${errorMessage(error)}`, { cause: error });
+    const cause = lost ?? error;
+    throw new CairnError('SOURCE_ERROR', `PostgreSQL query failed: ${errorMessage(cause)}`, { cause });
   } finally {
     await client.end().catch(() => undefined);
   }
