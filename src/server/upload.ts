@@ -43,32 +43,32 @@ export interface SavedUpload {
 }
 
 /**
- * Streams a request body to a temporary file, refusing it past `maxBytes`. Gzip bodies keep a
- * `.gz` name so DuckDB decompresses them.
+ * Streams a request body to a temporary file, refusing it past `maxBytes`. An oversized body is
+ * read to its end but not kept, so the client receives the 413 instead of a reset connection.
+ * Gzip bodies keep a `.gz` name so DuckDB decompresses them.
  */
 export async function saveUpload(body: Readable, format: FileFormat, maxBytes: number): Promise<SavedUpload> {
-  const dir = os.tmpdir();
-  const base = path.join(dir, `cairn-upload-${randomUUID()}.${format}`);
+  const base = path.join(os.tmpdir(), `cairn-upload-${randomUUID()}.${format}`);
   let bytes = 0;
   let gzip = false;
-  const counter = new Transform({
+  const limiter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       if (bytes === 0) gzip = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
       bytes += chunk.length;
-      if (bytes > maxBytes) {
-        done(new CairnError('PAYLOAD_TOO_LARGE', `the upload is larger than the limit of ${maxBytes} bytes`));
-      } else done(null, chunk);
+      done(null, bytes > maxBytes ? undefined : chunk);
     },
   });
   try {
-    await pipeline(body, counter, createWriteStream(base));
+    await pipeline(body, limiter, createWriteStream(base));
   } catch (error) {
     await rm(base, { force: true });
     throw error;
   }
-  if (bytes === 0) {
+  if (bytes > maxBytes || bytes === 0) {
     await rm(base, { force: true });
-    throw new CairnError('INVALID_ARGUMENT', 'the request body is empty; send the file to ingest as the body');
+    throw bytes === 0
+      ? new CairnError('INVALID_ARGUMENT', 'the request body is empty; send the file to ingest as the body')
+      : tooLarge(maxBytes);
   }
   let file = base;
   if (gzip && format !== 'parquet') {
@@ -76,4 +76,8 @@ export async function saveUpload(body: Readable, format: FileFormat, maxBytes: n
     await rename(base, file);
   }
   return { file, bytes, remove: () => rm(file, { force: true }) };
+}
+
+export function tooLarge(maxBytes: number): CairnError {
+  return new CairnError('PAYLOAD_TOO_LARGE', `the upload is larger than the limit of ${maxBytes} bytes`);
 }

@@ -7,7 +7,7 @@ import { ingest } from '../../warehouse/ingest/ingest.js';
 import { ingestRequestFields } from '../../warehouse/ingest/options.js';
 import { INGEST_FORMATS, INGEST_MODES } from '../../warehouse/ingest/types.js';
 import { errorResponses } from '../errors.js';
-import { saveUpload, uploadFormat, UPLOAD_CONTENT_TYPES } from '../upload.js';
+import { saveUpload, tooLarge, uploadFormat, UPLOAD_CONTENT_TYPES } from '../upload.js';
 
 const tableName = z.object({ name: z.string().min(1).max(120).describe('Table name') });
 
@@ -106,6 +106,7 @@ export const tableRoutes: FastifyPluginAsyncZod<{ platform: Platform; maxUploadB
             query.delimiter ??
             (request.headers['content-type']?.startsWith('text/tab-separated-values') ? '\t' : undefined),
         });
+        if (Number(request.headers['content-length'] ?? 0) > maxUploadBytes) throw tooLarge(maxUploadBytes);
         const saved = await saveUpload(request.body as Readable, format, maxUploadBytes);
         try {
           return await ingest(platform.db, {
