@@ -9,7 +9,7 @@ export interface Platform {
   workspace: Workspace;
   db: Database;
   logger: Logger;
-  close(): void;
+  close: () => void;
 }
 
 export interface PlatformOptions {

@@ -9,6 +9,12 @@ import { CHURN_CSV, ROOT, tempDir } from './support.js';
 const run = promisify(execFile);
 const CAIRN = path.join(ROOT, 'bin', 'cairn.js');
 
+interface ErrorDocument {
+  error: { code: string; message: string };
+}
+
+const errorOf = (stderr: string) => (JSON.parse(stderr) as ErrorDocument).error;
+
 interface Result {
   code: number;
   stdout: string;
@@ -52,7 +58,11 @@ describe('the cairn binary', () => {
 
   test('tables, schema and query print the promised JSON', async () => {
     assert.deepEqual(await cairnJson(home, 'tables'), { tables: [{ name: 'churn', rows: 7043 }] });
-    const schema = await cairnJson<{ rows: number; columns: { name: string; type: string }[] }>(home, 'schema', 'churn');
+    const schema = await cairnJson<{ rows: number; columns: { name: string; type: string }[] }>(
+      home,
+      'schema',
+      'churn',
+    );
     assert.equal(schema.rows, 7043);
     assert.equal(schema.columns.find((c) => c.name === 'MonthlyCharges')?.type, 'DOUBLE');
     const query = await cairnJson<{ columns: string[]; rows: Record<string, unknown>[] }>(
@@ -73,7 +83,13 @@ describe('the cairn binary', () => {
     assert.equal(table.code, 0);
     assert.match(table.stdout, /Female\s+3488/);
     assert.match(table.stdout, /2 rows/);
-    const csv = await cairn(home, 'query', 'SELECT gender, count(*) AS n FROM churn GROUP BY 1 ORDER BY 1', '--format', 'csv');
+    const csv = await cairn(
+      home,
+      'query',
+      'SELECT gender, count(*) AS n FROM churn GROUP BY 1 ORDER BY 1',
+      '--format',
+      'csv',
+    );
     assert.equal(csv.stdout, 'gender,n\nFemale,3488\nMale,3555\n');
   });
 
@@ -81,10 +97,19 @@ describe('the cairn binary', () => {
     const refused = await cairn(home, 'query', 'DELETE FROM churn', '--json');
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, '');
-    assert.equal(JSON.parse(refused.stderr).error.code, 'READ_ONLY');
-    const allowed = await cairn(home, 'query', 'CREATE TABLE seniors AS SELECT * FROM churn WHERE SeniorCitizen = 1', '--write');
+    assert.equal(errorOf(refused.stderr).code, 'READ_ONLY');
+    const allowed = await cairn(
+      home,
+      'query',
+      'CREATE TABLE seniors AS SELECT * FROM churn WHERE SeniorCitizen = 1',
+      '--write',
+    );
     assert.equal(allowed.code, 0, allowed.stderr);
-    assert.equal((await cairnJson<{ rows: { n: number }[] }>(home, 'query', 'SELECT count(*) AS n FROM seniors')).rows[0]!.n, 1142);
+    assert.equal(
+      (await cairnJson<{ rows: { n: number }[] }>(home, 'query', 'SELECT count(*) AS n FROM seniors')).rows[0]
+        .n,
+      1142,
+    );
   });
 
   test('export writes each format and the file ingests back', async () => {
@@ -102,16 +127,18 @@ describe('the cairn binary', () => {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /\[NOT_FOUND\] table 'nope' does not exist/);
     const badSql = await cairn(home, 'query', 'SELEC 1', '--json');
-    assert.equal(JSON.parse(badSql.stderr).error.code, 'SQL_ERROR');
+    assert.equal(errorOf(badSql.stderr).code, 'SQL_ERROR');
     const badFile = await cairn(home, 'ingest', '/no/such.csv', '--table', 't', '--json');
-    assert.equal(JSON.parse(badFile.stderr).error.code, 'SOURCE_ERROR');
+    assert.equal(errorOf(badFile.stderr).code, 'SOURCE_ERROR');
     const usage = await cairn(home, 'ingest', CHURN_CSV);
     assert.notEqual(usage.code, 0);
     assert.match(usage.stderr, /--table/);
   });
 
   test('a second process gets a clear error while the workspace is held', async () => {
-    const server = spawn(process.execPath, [CAIRN, '--home', home, 'serve', '--port', '0', '--json'], { cwd: ROOT });
+    const server = spawn(process.execPath, [CAIRN, '--home', home, 'serve', '--port', '0', '--json'], {
+      cwd: ROOT,
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         server.stdout.once('data', () => resolve());
@@ -119,13 +146,17 @@ describe('the cairn binary', () => {
       });
       const locked = await cairn(home, 'tables', '--json');
       assert.equal(locked.code, 1);
-      const error = JSON.parse(locked.stderr).error;
+      const error = errorOf(locked.stderr);
       assert.equal(error.code, 'WORKSPACE_LOCKED');
       assert.match(error.message, /in use by another process \(pid \d+\)/);
     } finally {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.once('exit', resolve));
     }
-    assert.equal((await cairn(home, 'tables', '--json')).code, 0, 'the workspace is usable again after the server stops');
+    assert.equal(
+      (await cairn(home, 'tables', '--json')).code,
+      0,
+      'the workspace is usable again after the server stops',
+    );
   });
 });

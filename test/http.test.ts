@@ -38,7 +38,10 @@ async function call(method: string, url: string, body?: unknown, headers: Record
   }
   const response = await fetch(`${base}${url}`, init);
   const text = await response.text();
-  return { status: response.status, body: JSON.parse(text) as Record<string, unknown> & { error?: { code: string; message: string } } };
+  return {
+    status: response.status,
+    body: JSON.parse(text) as Record<string, unknown> & { error?: { code: string; message: string } },
+  };
 }
 
 describe('HTTP API', () => {
@@ -54,7 +57,7 @@ describe('HTTP API', () => {
     assert.equal(status, 200);
     assert.equal(body.rows, 7043);
     assert.equal((body.columns as unknown[]).length, 21);
-    assert.equal((body.sample as { customerID: string }[])[0]!.customerID, '7590-VHVEG');
+    assert.equal((body.sample as { customerID: string }[])[0].customerID, '7590-VHVEG');
     assert.equal((await call('GET', '/v1/tables/nope')).status, 404);
     assert.equal((await call('GET', '/v1/tables/churn?sample=-1')).status, 400);
   });
@@ -84,7 +87,8 @@ describe('HTTP API', () => {
       ['GET', '/v1/nowhere', undefined, 404, 'NOT_FOUND'],
     ];
     for (const [method, url, body, status, code] of cases) {
-      const headers: Record<string, string> = typeof body === 'string' ? { 'content-type': 'application/json' } : {};
+      const headers: Record<string, string> =
+        typeof body === 'string' ? { 'content-type': 'application/json' } : {};
       const response = await call(method, url, body, headers);
       assert.equal(response.status, status, `${method} ${url} ${JSON.stringify(body)}`);
       assert.equal(response.body.error?.code, code);
@@ -108,35 +112,46 @@ describe('HTTP API', () => {
     ] as const) {
       const file = path.join(tmp.dir, `churn.${ext}`);
       await exportTable(platform.db, 'churn', file);
-      const response = await call('POST', `/v1/tables/up_${ext}/ingest`, readFileSync(file), { 'content-type': type });
+      const response = await call('POST', `/v1/tables/up_${ext}/ingest`, readFileSync(file), {
+        'content-type': type,
+      });
       assert.equal(response.body.accepted, 7043, ext);
     }
-    const appended = await call('POST', '/v1/tables/up_csv/ingest?mode=append', csv, { 'content-type': 'text/csv' });
+    const appended = await call('POST', '/v1/tables/up_csv/ingest?mode=append', csv, {
+      'content-type': 'text/csv',
+    });
     assert.equal(appended.body.accepted, 7043);
     assert.deepEqual((await call('GET', '/v1/tables/up_csv?sample=0')).body.rows, 14086);
   });
 
   test('ingest refuses what it cannot take, with 4xx', async () => {
     const csv = readFileSync(CHURN_CSV);
-    const untyped = await call('POST', '/v1/tables/t/ingest', csv, { 'content-type': 'application/octet-stream' });
+    const untyped = await call('POST', '/v1/tables/t/ingest', csv, {
+      'content-type': 'application/octet-stream',
+    });
     assert.equal(untyped.status, 415);
     const badName = await call('POST', '/v1/tables/bad%20name/ingest', csv, { 'content-type': 'text/csv' });
     assert.equal(badName.status, 400);
     assert.equal(badName.body.error?.code, 'INVALID_NAME');
-    const tooBig = await call('POST', '/v1/tables/big/ingest', Buffer.alloc(6_000_000, 97), { 'content-type': 'text/csv' });
+    const tooBig = await call('POST', '/v1/tables/big/ingest', Buffer.alloc(6_000_000, 97), {
+      'content-type': 'text/csv',
+    });
     assert.equal(tooBig.status, 413);
     const chunked = await fetch(`${base}/v1/tables/big/ingest`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv' },
       body: new Blob([Buffer.alloc(6_000_000, 97)]).stream(),
       duplex: 'half',
-    } as RequestInit);
+    });
     assert.equal(chunked.status, 413, 'a chunked body without a length is refused once past the limit');
     const empty = await call('POST', '/v1/tables/empty/ingest', '', { 'content-type': 'text/csv' });
     assert.equal(empty.status, 400);
     const badMode = await call('POST', '/v1/tables/t/ingest?mode=merge', csv, { 'content-type': 'text/csv' });
     assert.equal(badMode.status, 400);
-    assert.deepEqual((await call('GET', '/v1/tables')).body.tables, (await call('GET', '/v1/tables')).body.tables);
+    assert.deepEqual(
+      (await call('GET', '/v1/tables')).body.tables,
+      (await call('GET', '/v1/tables')).body.tables,
+    );
   });
 
   test('/openapi.json documents every route with its schema', async () => {
@@ -150,9 +165,11 @@ describe('HTTP API', () => {
       ['/v1/tables/{name}/ingest', 'post'],
       ['/v1/query', 'post'],
     ]) {
-      assert.ok(paths[route!]?.[method!], `${method} ${route} is in the OpenAPI document`);
+      assert.ok(paths[route]?.[method], `${method} ${route} is in the OpenAPI document`);
     }
-    const query = paths['/v1/query']!.post as { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
-    assert.deepEqual(query.requestBody.content['application/json']!.schema.required, ['sql']);
+    const query = paths['/v1/query'].post as {
+      requestBody: { content: Record<string, { schema: { required: string[] } }> };
+    };
+    assert.deepEqual(query.requestBody.content['application/json'].schema.required, ['sql']);
   });
 });

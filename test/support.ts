@@ -8,19 +8,19 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DATA = path.join(ROOT, 'data');
 export const CHURN_CSV = path.join(DATA, 'telco_customer_churn.csv');
 
-export function tempDir(prefix = 'cairn-test-'): { dir: string; remove(): void } {
+export function tempDir(prefix = 'cairn-test-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** A fresh workspace in a temp folder; `dispose` closes it and deletes the folder. */
-export async function tempWorkspace(): Promise<Workspace & { dir: string; dispose(): void }> {
+export async function tempWorkspace(): Promise<Workspace & { dir: string; dispose: () => void }> {
   const { dir, remove } = tempDir();
   const workspace = await openWorkspace(path.join(dir, 'ws'));
   return {
     ...workspace,
     dir,
-    dispose() {
+    dispose: () => {
       workspace.close();
       remove();
     },

@@ -13,8 +13,8 @@ export function printLine(text = ''): void {
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
 }
 
 const MAX_CELL = 40;
@@ -28,11 +28,11 @@ export function formatTable(columns: string[], rows: readonly object[]): string 
       return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
     }),
   );
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const numeric = columns.map(
     (c) => records.length > 0 && records.every((r) => r[c] === null || typeof r[c] === 'number'),
   );
-  const pad = (text: string, i: number) => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
+  const pad = (text: string, i: number) => (numeric[i] ? text.padStart(widths[i]) : text.padEnd(widths[i]));
   const header = columns.map((c, i) => pc.bold(pad(c, i))).join('  ');
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
   return [header, rule, ...cells.map((r) => r.map(pad).join('  '))].join('\n');
@@ -44,9 +44,10 @@ function csvField(value: unknown): string {
 }
 
 export function formatCsv(columns: string[], rows: JsonRow[]): string {
-  return [columns.map(csvField).join(','), ...rows.map((row) => columns.map((c) => csvField(row[c])).join(','))].join(
-    '\n',
-  );
+  return [
+    columns.map(csvField).join(','),
+    ...rows.map((row) => columns.map((c) => csvField(row[c])).join(',')),
+  ].join('\n');
 }
 
 /** Reports a failure on stderr (as JSON with --json) and returns the exit code: 1 for bad input, 2 for a fault. */
@@ -55,6 +56,7 @@ export function reportError(error: unknown, json: boolean): number {
   const message = errorMessage(error);
   if (json) process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
   else process.stderr.write(`${pc.red('error')} ${pc.dim(`[${code}]`)} ${message}\n`);
-  if (!isCairnError(error) && process.env.CAIRN_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+  if (!isCairnError(error) && process.env.CAIRN_DEBUG)
+    process.stderr.write(`${(error as Error).stack ?? ''}\n`);
   return isCairnError(error) && error.status < 500 ? 1 : 2;
 }

@@ -29,7 +29,8 @@ export function createProgress(label: string, enabled = process.stderr.isTTY ===
         );
         bar.start(100, 0, { records: '' });
       }
-      const records = progress.records === undefined ? '' : `${progress.records.toLocaleString('en')} records`;
+      const records =
+        progress.records === undefined ? '' : `${progress.records.toLocaleString('en')} records`;
       bar.update(progress.fraction === undefined ? 0 : Math.round(progress.fraction * 100), { records });
     },
     stop() {

@@ -3,14 +3,32 @@
  * these codes; the HTTP server maps the code to its status, the CLI to a non-zero exit.
  */
 export const ERROR_CODES = {
-  INVALID_ARGUMENT: { status: 400, meaning: 'An argument, flag, file or request field has a value Cairn cannot use.' },
+  INVALID_ARGUMENT: {
+    status: 400,
+    meaning: 'An argument, flag, file or request field has a value Cairn cannot use.',
+  },
   INVALID_NAME: { status: 400, meaning: 'A table or column name is not a plain identifier.' },
-  SQL_ERROR: { status: 400, meaning: 'DuckDB rejected a query: a syntax error, an unknown column, a bad cast.' },
-  SOURCE_ERROR: { status: 400, meaning: 'An ingest source could not be read: missing file, refused connection, bad query.' },
-  READ_ONLY: { status: 403, meaning: 'The statement changes data and the caller did not ask for write access.' },
+  SQL_ERROR: {
+    status: 400,
+    meaning: 'DuckDB rejected a query: a syntax error, an unknown column, a bad cast.',
+  },
+  SOURCE_ERROR: {
+    status: 400,
+    meaning: 'An ingest source could not be read: missing file, refused connection, bad query.',
+  },
+  READ_ONLY: {
+    status: 403,
+    meaning: 'The statement changes data and the caller did not ask for write access.',
+  },
   NOT_FOUND: { status: 404, meaning: 'The named table, model or object does not exist.' },
-  CONFLICT: { status: 409, meaning: 'The request conflicts with the current state (an existing object, a running job).' },
-  WORKSPACE_LOCKED: { status: 409, meaning: 'Another process holds the workspace database open for writing.' },
+  CONFLICT: {
+    status: 409,
+    meaning: 'The request conflicts with the current state (an existing object, a running job).',
+  },
+  WORKSPACE_LOCKED: {
+    status: 409,
+    meaning: 'Another process holds the workspace database open for writing.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than the configured limit.' },
   UNSUPPORTED_FORMAT: { status: 415, meaning: 'The file or body is in a format Cairn does not read.' },
   INTERNAL: { status: 500, meaning: 'A fault inside Cairn; the log has the details.' },

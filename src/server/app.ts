@@ -21,7 +21,6 @@ export interface ServerOptions {
   logger?: boolean;
 }
 
-
 /** Builds the HTTP API over a platform; every route has a zod schema that also feeds /openapi.json. */
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -32,7 +31,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
+    reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
   await app.register(fastifySwagger, {
     openapi: {

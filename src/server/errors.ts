@@ -8,7 +8,13 @@ export const errorBody = z.object({
 });
 
 /** The error responses every route may give, for the OpenAPI document. */
-export const errorResponses = { 400: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 415: errorBody };
+export const errorResponses = {
+  400: errorBody,
+  404: errorBody,
+  409: errorBody,
+  413: errorBody,
+  415: errorBody,
+};
 
 function send(reply: FastifyReply, code: ErrorCode, message: string) {
   return reply.code(ERROR_CODES[code].status).send({ error: { code, message } });
@@ -28,10 +34,13 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     return send(reply, 'INVALID_ARGUMENT', issues.join('; '));
   }
   const status = error.statusCode ?? 500;
-  if (status === 413) return send(reply, 'PAYLOAD_TOO_LARGE', 'the request body is larger than the server accepts');
+  if (status === 413)
+    return send(reply, 'PAYLOAD_TOO_LARGE', 'the request body is larger than the server accepts');
   if (status === 415) return send(reply, 'UNSUPPORTED_FORMAT', error.message);
   if (status >= 400 && status < 500) {
-    return reply.code(status).send({ error: { code: error.code ?? 'INVALID_ARGUMENT', message: error.message } });
+    return reply
+      .code(status)
+      .send({ error: { code: error.code ?? 'INVALID_ARGUMENT', message: error.message } });
   }
   request.log.error({ err: error }, 'request failed');
   return send(reply, 'INTERNAL', 'internal error; the server log has the details');

@@ -27,7 +27,7 @@ export const UPLOAD_CONTENT_TYPES = Object.keys(FORMAT_BY_CONTENT_TYPE);
 /** The body's format: the `format` parameter if given, else its Content-Type. */
 export function uploadFormat(contentType: string | undefined, format: FileFormat | undefined): FileFormat {
   if (format) return format;
-  const base = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const base = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const known = FORMAT_BY_CONTENT_TYPE[base];
   if (known) return known;
   throw new CairnError(

@@ -2,7 +2,7 @@ import { CairnError } from '../core/errors.js';
 import type { Database } from './database.js';
 import { STAGE_PREFIX } from './ingest/stage.js';
 import { checkTableName, ident } from './sql.js';
-import type { ColumnInfo, JsonRow } from './values.js';
+import { asText, type ColumnInfo, type JsonRow } from './values.js';
 
 export interface TableSummary {
   name: string;
@@ -22,7 +22,9 @@ export async function listTables(db: Database): Promise<TableSummary[]> {
      ORDER BY table_name`,
   );
   // estimated_size can lag after deletes; exact counts are cheap on DuckDB's row groups.
-  return Promise.all(rows.map(async (row) => ({ name: String(row.name), rows: await countRows(db, String(row.name)) })));
+  return Promise.all(
+    rows.map(async (row) => ({ name: asText(row.name), rows: await countRows(db, asText(row.name)) })),
+  );
 }
 
 export async function tableExists(db: Database, name: string): Promise<boolean> {
@@ -56,7 +58,11 @@ export async function describeTable(db: Database, name: string): Promise<TableSc
   return {
     name,
     rows: await countRows(db, name),
-    columns: columns.map((c) => ({ name: String(c.name), type: String(c.type), nullable: c.nullable === true })),
+    columns: columns.map((c) => ({
+      name: asText(c.name),
+      type: asText(c.type),
+      nullable: c.nullable === true,
+    })),
   };
 }
 

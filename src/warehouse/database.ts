@@ -1,4 +1,5 @@
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { CairnError, errorMessage } from '../core/errors.js';
 import { toJsonRows, type JsonRow } from './values.js';
 
@@ -28,7 +29,9 @@ export class Database {
           { cause: error },
         );
       }
-      throw new CairnError('INTERNAL', `cannot open workspace database ${file}: ${message}`, { cause: error });
+      throw new CairnError('INTERNAL', `cannot open workspace database ${file}: ${message}`, {
+        cause: error,
+      });
     }
   }
 

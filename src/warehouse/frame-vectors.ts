@@ -23,7 +23,9 @@ interface Source {
 }
 
 const widen =
-  (View: Int8ArrayConstructor | Uint8ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor): Copy =>
+  (
+    View: Int8ArrayConstructor | Uint8ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor,
+  ): Copy =>
   (dst, at, bytes, n) =>
     (dst as Int32Array).set(new View(bytes.buffer as ArrayBuffer, bytes.byteOffset, n), at);
 

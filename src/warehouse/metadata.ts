@@ -1,5 +1,6 @@
 import type { Database } from './database.js';
 import { STAGE_PREFIX } from './ingest/stage.js';
+import { asText } from './values.js';
 
 /** Cairn's own bookkeeping lives in the `cairn` schema, apart from the user's tables in `main`. */
 export const META_SCHEMA = 'cairn';
@@ -25,5 +26,5 @@ export async function ensureMetadata(db: Database): Promise<void> {
   const leftovers = await db.rows(
     `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND starts_with(table_name, '${STAGE_PREFIX}')`,
   );
-  for (const row of leftovers) await db.run(`DROP TABLE main."${String(row.table_name)}"`);
+  for (const row of leftovers) await db.run(`DROP TABLE main."${asText(row.table_name)}"`);
 }

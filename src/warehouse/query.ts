@@ -42,10 +42,13 @@ export async function runQuery(db: Database, sql: string, options: QueryOptions 
     }
     if (statements.length === 0) throw new CairnError('INVALID_ARGUMENT', 'the query holds no SQL statement');
     for (const statement of statements.slice(0, -1)) await wrapSql(sql, statement.run());
-    const last = statements[statements.length - 1]!;
+    const last = statements[statements.length - 1];
     if (options.params?.length) last.bind(options.params);
     const fetch = Number.isFinite(limit) ? limit + 1 : undefined;
-    const reader = await wrapSql(sql, fetch === undefined ? last.streamAndReadAll() : last.streamAndReadUntil(fetch));
+    const reader = await wrapSql(
+      sql,
+      fetch === undefined ? last.streamAndReadAll() : last.streamAndReadUntil(fetch),
+    );
     const columns = columnsOf(reader);
     const rows = toJsonRows(reader, fetch === undefined ? undefined : limit);
     return {

@@ -12,6 +12,13 @@ import {
 export type JsonValue = Json;
 export type JsonRow = Record<string, JsonValue>;
 
+/** A JSON value as text: strings as they are, NULL as '', anything else as JSON. */
+export function asText(value: JsonValue | undefined): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 export interface ColumnInfo {
   name: string;
   type: string;
@@ -33,7 +40,8 @@ const toJson: DuckDBValueConverter<Json> = (value: DuckDBValue, type: DuckDBType
     const asNumber = value.toDouble();
     return Number.isFinite(asNumber) ? asNumber : value.toString();
   }
-  if (type.typeId === DuckDBTypeId.BLOB) return Buffer.from((value as { bytes: Uint8Array }).bytes).toString('base64');
+  if (type.typeId === DuckDBTypeId.BLOB)
+    return Buffer.from((value as { bytes: Uint8Array }).bytes).toString('base64');
   return JsonDuckDBValueConverter(value, type, converter);
 };
 
@@ -45,7 +53,7 @@ export function toJsonRows(reader: DuckDBResultReader, max = Number.POSITIVE_INF
   const types = reader.columnTypes();
   for (let r = 0; r < count; r++) {
     const row: JsonRow = {};
-    for (let c = 0; c < names.length; c++) row[names[c]!] = toJson(reader.value(c, r), types[c]!, toJson);
+    for (let c = 0; c < names.length; c++) row[names[c]] = toJson(reader.value(c, r), types[c], toJson);
     rows.push(row);
   }
   return rows;

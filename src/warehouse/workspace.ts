@@ -8,7 +8,7 @@ export interface Workspace {
   home: string;
   artifacts: string;
   db: Database;
-  close(): void;
+  close: () => void;
 }
 
 export async function openWorkspace(home: string): Promise<Workspace> {

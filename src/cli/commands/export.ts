@@ -5,7 +5,9 @@ import { printJson, printLine } from '../output.js';
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write a table to a CSV, JSON, NDJSON or Parquet file (format from the name; .gz compresses)')
+    .description(
+      'write a table to a CSV, JSON, NDJSON or Parquet file (format from the name; .gz compresses)',
+    )
     .argument('<table>', 'table name')
     .requiredOption('--to <file>', 'output file, e.g. out.csv, out.json, out.ndjson, out.parquet, out.csv.gz')
     .option('--json', 'print {"table","file","format","rows"}')

@@ -9,8 +9,14 @@ export function queryCommand(): Command {
   return new Command('query')
     .description('run SQL against the warehouse (read-only unless --write)')
     .argument('<sql>', 'SQL statement(s); the last one’s rows are printed')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
-    .option('--limit <rows>', `most rows to print (default: ${TERMINAL_LIMIT} as a table, all as json/csv)`, Number)
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'),
+    )
+    .option(
+      '--limit <rows>',
+      `most rows to print (default: ${TERMINAL_LIMIT} as a table, all as json/csv)`,
+      Number,
+    )
     .option('--write', 'allow statements that change data or schema')
     .option('--json', 'print {"columns":[…],"types":[…],"rows":[{…}],"truncated"} (same as --format json)')
     .action(
@@ -24,7 +30,9 @@ export function queryCommand(): Command {
           else {
             printLine(formatTable(result.columns, result.rows));
             const more = result.truncated ? ` (more rows exist; raise --limit or use --format csv)` : '';
-            printLine(`${result.rows.length.toLocaleString('en')} row${result.rows.length === 1 ? '' : 's'}${more}`);
+            printLine(
+              `${result.rows.length.toLocaleString('en')} row${result.rows.length === 1 ? '' : 's'}${more}`,
+            );
           }
         });
       },

@@ -21,13 +21,18 @@ function serveAction(withDemo: boolean) {
       async (platform, globals) => {
         if (withDemo && options.demo !== false) {
           for (const report of await loadDemoData(platform.db)) {
-            process.stderr.write(`demo: loaded ${report.table} (${report.accepted.toLocaleString('en')} rows)\n`);
+            process.stderr.write(
+              `demo: loaded ${report.table} (${report.accepted.toLocaleString('en')} rows)\n`,
+            );
           }
         }
         const app = await buildServer(platform);
         const url = await app.listen({ port: resolvePort(options.port), host: options.host });
         if (globals.json) printJson({ url, home: platform.home });
-        else process.stderr.write(`Cairn is serving ${platform.home} at ${url}  (API spec: ${url}/openapi.json)\n`);
+        else
+          process.stderr.write(
+            `Cairn is serving ${platform.home} at ${url}  (API spec: ${url}/openapi.json)\n`,
+          );
         await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
         await app.close();
       },

@@ -11,7 +11,8 @@ export function tablesCommand(): Command {
       await withPlatform(command, async (platform, globals) => {
         const tables = await listTables(platform.db);
         if (globals.json) printJson({ tables });
-        else if (tables.length === 0) printLine('no tables yet; load one with: cairn ingest FILE --table NAME');
+        else if (tables.length === 0)
+          printLine('no tables yet; load one with: cairn ingest FILE --table NAME');
         else printLine(formatTable(['name', 'rows'], tables));
       });
     });

@@ -1,8 +1,8 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { VERSION } from '../../version.js';
 
-export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+export const healthRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
   const started = Date.now();
   app.get(
     '/health',
@@ -15,4 +15,5 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     () => ({ status: 'ok' as const, version: VERSION, uptime_s: (Date.now() - started) / 1000 }),
   );
+  done();
 };

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform.js';
 import { runQuery } from '../../warehouse/query.js';
@@ -23,7 +23,7 @@ const queryResponse = z.object({
   truncated: z.boolean().describe('More rows exist than `limit`'),
 });
 
-export const queryRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = async (app, { platform }) => {
+export const queryRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (app, { platform }, done) => {
   app.post(
     '/v1/query',
     {
@@ -39,4 +39,5 @@ export const queryRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = async 
       return runQuery(platform.db, sql, { limit, params, write });
     },
   );
+  done();
 };

@@ -80,7 +80,7 @@ export const tableRoutes: FastifyPluginAsyncZod<{ platform: Platform; maxUploadB
   );
 
   // The body is the file itself, streamed to disk: no JSON parsing and no buffering in memory.
-  await app.register(async (upload) => {
+  await app.register((upload, _options, done) => {
     upload.removeAllContentTypeParsers();
     upload.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     upload.withTypeProvider<ZodTypeProvider>().post(
@@ -121,5 +121,6 @@ export const tableRoutes: FastifyPluginAsyncZod<{ platform: Platform; maxUploadB
         }
       },
     );
+    done();
   });
 };

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, queryNumber, wrapSql } from '../database.js';
 import { META_SCHEMA } from '../metadata.js';
 import { ident, literal } from '../sql.js';
-import { toJsonRows } from '../values.js';
+import { asText, toJsonRows } from '../values.js';
 import type { IngestMode } from './types.js';
 
 export function quarantineTableName(table: string): string {
@@ -15,7 +15,7 @@ export const QUARANTINE_COLUMNS =
 async function columnTypes(connection: DuckDBConnection, table: string): Promise<Map<string, string>> {
   const sql = `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ${literal(table)} ORDER BY column_index`;
   const rows = toJsonRows(await wrapSql(sql, connection.runAndReadAll(sql)));
-  return new Map(rows.map((r) => [String(r.column_name), String(r.data_type)]));
+  return new Map(rows.map((r) => [asText(r.column_name), asText(r.data_type)]));
 }
 
 export async function existingColumnTypes(

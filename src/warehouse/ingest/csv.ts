@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { CairnError, errorMessage } from '../../core/errors.js';
 import { wrapSql } from '../database.js';
 import { literal } from '../sql.js';
-import { toJsonRows } from '../values.js';
+import { asText, toJsonRows } from '../values.js';
 import { inferTextColumns } from './infer.js';
 import type { StageContext } from './stage.js';
 import type { CsvDialect } from './types.js';
@@ -35,7 +35,8 @@ function dialectOptions(dialect: CsvDialect): string[] {
   if (dialect.header !== undefined) options.push(`header=${dialect.header}`);
   if (dialect.skip !== undefined) options.push(`skip=${Math.max(0, Math.floor(dialect.skip))}`);
   if (dialect.dateFormat !== undefined) options.push(`dateformat=${literal(dialect.dateFormat)}`);
-  if (dialect.timestampFormat !== undefined) options.push(`timestampformat=${literal(dialect.timestampFormat)}`);
+  if (dialect.timestampFormat !== undefined)
+    options.push(`timestampformat=${literal(dialect.timestampFormat)}`);
   return options;
 }
 
@@ -45,18 +46,25 @@ async function sniff(connection: DuckDBConnection, file: string, dialect: CsvDia
   try {
     [row] = toJsonRows(await connection.runAndReadAll(sql));
   } catch (error) {
-    throw new CairnError('SOURCE_ERROR', `cannot read ${file} as CSV: ${errorMessage(error)}`, { cause: error });
+    throw new CairnError('SOURCE_ERROR', `cannot read ${file} as CSV: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
   if (!row) throw new CairnError('SOURCE_ERROR', `cannot read ${file} as CSV: the sniffer found no rows`);
   // The sniffer reports "(empty)" when the sample has no quotes; later rows may still quote fields.
   const orQuote = (value: unknown) => (value === '(empty)' || value === '' ? '"' : String(value));
   return {
-    delimiter: String(row.Delimiter),
+    delimiter: asText(row.Delimiter),
     quote: dialect.quote ?? orQuote(row.Quote),
     escape: dialect.escape ?? orQuote(row.Escape),
     header: row.HasHeader === true,
     skip: Number(row.SkipRows ?? 0),
-    columns: nameColumns(row.Columns as { name: string; type: string }[], row.HasHeader === true, dialect, file),
+    columns: nameColumns(
+      row.Columns as { name: string; type: string }[],
+      row.HasHeader === true,
+      dialect,
+      file,
+    ),
     dateFormat: (row.DateFormat as string | null) ?? null,
     timestampFormat: (row.TimestampFormat as string | null) ?? null,
   };
@@ -77,7 +85,7 @@ function nameColumns(
       `the schema names ${names.length} columns but ${file} has ${columns.length} fields per row`,
     );
   }
-  return columns.map((c, i) => ({ name: names[i]!, type: c.type }));
+  return columns.map((c, i) => ({ name: names[i], type: c.type }));
 }
 
 function readOptions(s: Sniffed, dialect: CsvDialect): string[] {
@@ -112,7 +120,10 @@ export async function stageCsv(ctx: StageContext, file: string, dialect: CsvDial
     .map((c) => `${literal(c.name)}: 'VARCHAR'`)
     .join(', ')}}) LIMIT ${SAMPLE_ROWS})`;
   const inferred = await inferTextColumns(connection, sample, textColumns);
-  const columns = sniffed.columns.map((c) => ({ name: c.name, type: ctx.types[c.name] ?? inferred[c.name] ?? c.type }));
+  const columns = sniffed.columns.map((c) => ({
+    name: c.name,
+    type: ctx.types[c.name] ?? inferred[c.name] ?? c.type,
+  }));
   ctx.checkColumns(columns.map((c) => c.name));
 
   const rejects = `${ctx.stage}_rejects`;

@@ -27,10 +27,16 @@ export function sourceQuery(request: DatabaseReadRequest, quote: (name: string) 
   }
   if (request.query) return request.query;
   if (!request.sourceTable) {
-    throw new CairnError('INVALID_ARGUMENT', 'a database source needs --query "SELECT …" or --source-table NAME');
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      'a database source needs --query "SELECT …" or --source-table NAME',
+    );
   }
   if (!QUALIFIED_NAME.test(request.sourceTable)) {
-    throw new CairnError('INVALID_NAME', `source table '${request.sourceTable}' is not a plain [schema.]table name`);
+    throw new CairnError(
+      'INVALID_NAME',
+      `source table '${request.sourceTable}' is not a plain [schema.]table name`,
+    );
   }
   return `SELECT * FROM ${request.sourceTable.split('.').map(quote).join('.')}`;
 }
@@ -42,7 +48,10 @@ export async function stageDatabase(
   request: DatabaseReadRequest,
 ): Promise<void> {
   if (!Number.isInteger(request.batchSize) || request.batchSize < 1) {
-    throw new CairnError('INVALID_ARGUMENT', `batch size ${request.batchSize} must be a whole number of rows, 1 or more`);
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      `batch size ${request.batchSize} must be a whole number of rows, 1 or more`,
+    );
   }
   const raw = `${ctx.stage}_raw`;
   let stager: TextStager | undefined;
@@ -53,7 +62,10 @@ export async function stageDatabase(
       if (!stager) {
         columns = batch.columns;
         if (columns.length === 0) {
-          throw new CairnError('SOURCE_ERROR', 'the query returned no columns; give a SELECT that returns rows');
+          throw new CairnError(
+            'SOURCE_ERROR',
+            'the query returned no columns; give a SELECT that returns rows',
+          );
         }
         ctx.checkColumns(columns.map((c) => c.name));
         stager = await TextStager.create(

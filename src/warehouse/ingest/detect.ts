@@ -10,7 +10,10 @@ const BY_EXTENSION: [RegExp, FileFormat][] = [
 
 export function checkFormat(format: string): FileFormat {
   if ((INGEST_FORMATS as readonly string[]).includes(format)) return format as FileFormat;
-  throw new CairnError('UNSUPPORTED_FORMAT', `format '${format}' is not one Cairn reads; use ${INGEST_FORMATS.join(', ')}`);
+  throw new CairnError(
+    'UNSUPPORTED_FORMAT',
+    `format '${format}' is not one Cairn reads; use ${INGEST_FORMATS.join(', ')}`,
+  );
 }
 
 /** A file's format from its name; callers pass --format for names that say nothing. */

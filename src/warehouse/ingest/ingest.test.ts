@@ -4,10 +4,11 @@ import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CHURN_CSV, tempWorkspace } from '../../../test/support.js';
-import { CairnError } from '../../core/errors.js';
+import type { CairnError } from '../../core/errors.js';
 import { describeTable } from '../catalog.js';
 import { exportTable } from '../export.js';
 import { runQuery } from '../query.js';
+import { asText } from '../values.js';
 import { ingest } from './ingest.js';
 
 type Ws = Awaited<ReturnType<typeof tempWorkspace>>;
@@ -23,7 +24,7 @@ async function rowsOf(sql: string) {
 
 async function count(sql: string): Promise<number> {
   const [row] = await rowsOf(sql);
-  return Number(Object.values(row!)[0]);
+  return Number(Object.values(row)[0]);
 }
 
 /** Rows in one table and not the other, both ways; 0 means the tables hold the same multiset of rows. */
@@ -38,7 +39,9 @@ describe('CSV', () => {
   test('the churn file loads whole with the expected types', async () => {
     const report = await ingest(ws.db, { source: CHURN_CSV, table: 'churn' });
     assert.deepEqual([report.read, report.accepted, report.quarantined], [7043, 7043, 0]);
-    const types = Object.fromEntries((await describeTable(ws.db, 'churn')).columns.map((c) => [c.name, c.type]));
+    const types = Object.fromEntries(
+      (await describeTable(ws.db, 'churn')).columns.map((c) => [c.name, c.type]),
+    );
     assert.equal(types.customerID, 'VARCHAR');
     assert.equal(types.SeniorCitizen, 'BIGINT');
     assert.equal(types.tenure, 'BIGINT');
@@ -47,14 +50,19 @@ describe('CSV', () => {
     // TotalCharges holds 11 blank values: they are NULLs, not a reason to make the column text.
     assert.equal(types.TotalCharges, 'DOUBLE');
     assert.equal(await count('SELECT count(*) FROM churn WHERE TotalCharges IS NULL'), 11);
-    assert.equal(await count("SELECT count(*) FROM churn WHERE Churn"), 1869);
+    assert.equal(await count('SELECT count(*) FROM churn WHERE Churn'), 1869);
   });
 
   test('planted bad rows are quarantined with line, text and reason; nothing else is', async () => {
     const lines = readFileSync(CHURN_CSV, 'latin1').split('\n').filter(Boolean);
-    const fields = (i: number) => lines[i]!.split(',');
-    const wrongType = fields(10).map((f, i) => (i === 0 ? 'PLANT-0001' : i === 5 ? 'abc' : f)).join(',');
-    const tooFew = fields(20).slice(0, -1).map((f, i) => (i === 0 ? 'PLANT-0002' : f)).join(',');
+    const fields = (i: number) => lines[i].split(',');
+    const wrongType = fields(10)
+      .map((f, i) => (i === 0 ? 'PLANT-0001' : i === 5 ? 'abc' : f))
+      .join(',');
+    const tooFew = fields(20)
+      .slice(0, -1)
+      .map((f, i) => (i === 0 ? 'PLANT-0002' : f))
+      .join(',');
     const tooMany = [...fields(30).map((f, i) => (i === 0 ? 'PLANT-0003' : f)), 'extra'].join(',');
     const badBytes = `PLANT-\xff\xfe04,${fields(40).slice(1).join(',')}`;
     const planted = [...lines];
@@ -68,10 +76,14 @@ describe('CSV', () => {
     const report = await ingest(ws.db, { source: file, table: 'churn_bad' });
     assert.deepEqual([report.read, report.accepted, report.quarantined], [7047, 7043, 4]);
     assert.equal(report.quarantineTable, 'churn_bad__quarantine');
-    const types = Object.fromEntries((await describeTable(ws.db, 'churn_bad')).columns.map((c) => [c.name, c.type]));
+    const types = Object.fromEntries(
+      (await describeTable(ws.db, 'churn_bad')).columns.map((c) => [c.name, c.type]),
+    );
     assert.equal(types.tenure, 'BIGINT', 'one stray value does not turn a numeric column into text');
     const lineOf = (text: string) => planted.indexOf(text) + 1;
-    const rejected = await rowsOf('SELECT record, error, reason, raw FROM churn_bad__quarantine ORDER BY record');
+    const rejected = await rowsOf(
+      'SELECT record, error, reason, raw FROM churn_bad__quarantine ORDER BY record',
+    );
     assert.deepEqual(
       rejected.map((r) => [r.record, r.error]),
       [
@@ -81,10 +93,10 @@ describe('CSV', () => {
         [lineOf(badBytes), 'INVALID_ENCODING'],
       ],
     );
-    assert.equal(rejected[0]!.reason, "column 'tenure' holds 'abc'; expected BIGINT");
-    assert.equal(rejected[0]!.raw, wrongType);
-    assert.match(String(rejected[1]!.reason), /Expected Number of Columns: 21 Found: 20/);
-    assert.equal(rejected[2]!.raw, tooMany);
+    assert.equal(rejected[0].reason, "column 'tenure' holds 'abc'; expected BIGINT");
+    assert.equal(rejected[0].raw, wrongType);
+    assert.match(asText(rejected[1].reason), /Expected Number of Columns: 21 Found: 20/);
+    assert.equal(rejected[2].raw, tooMany);
     assert.equal(await count("SELECT count(*) FROM churn_bad WHERE customerID LIKE 'PLANT%'"), 0);
     assert.equal(await difference('churn', 'churn_bad'), 0);
   });
@@ -125,13 +137,19 @@ describe('JSON, NDJSON and Parquet', () => {
       assert.deepEqual([report.read, report.accepted, report.quarantined], [7043, 7043, 0]);
       assert.equal(await difference('churn', table), 0);
       const original = (await describeTable(ws.db, 'churn')).columns.map((c) => c.type);
-      assert.deepEqual((await describeTable(ws.db, table)).columns.map((c) => c.type), original);
+      assert.deepEqual(
+        (await describeTable(ws.db, table)).columns.map((c) => c.type),
+        original,
+      );
     });
   }
 
   test('NDJSON records that are not objects or do not fit their column are quarantined', async () => {
-    const good = (await rowsOf('SELECT customerID, tenure, MonthlyCharges, Churn FROM churn ORDER BY customerID LIMIT 500'))
-      .map((r) => JSON.stringify(r));
+    const good = (
+      await rowsOf(
+        'SELECT customerID, tenure, MonthlyCharges, Churn FROM churn ORDER BY customerID LIMIT 500',
+      )
+    ).map((r) => JSON.stringify(r));
     const lines = [...good];
     lines.splice(10, 0, '{"customerID": "X1", "tenure": "twelve", "MonthlyCharges": 1.5, "Churn": false}');
     lines.splice(20, 0, '{"customerID": "X2", "tenure": 3, ');
@@ -170,32 +188,54 @@ describe('modes', () => {
         .join('\n'),
     );
     await ingest(ws.db, { source: CHURN_CSV, table: 'churn_keyed' });
-    const upsert = await ingest(ws.db, { source: changes, table: 'churn_keyed', mode: 'upsert', key: ['customerID'] });
+    const upsert = await ingest(ws.db, {
+      source: changes,
+      table: 'churn_keyed',
+      mode: 'upsert',
+      key: ['customerID'],
+    });
     assert.deepEqual([upsert.read, upsert.accepted, upsert.quarantined], [3, 2, 1]);
     assert.equal(await count('SELECT count(*) FROM churn_keyed'), before + 1);
-    const [updated] = await rowsOf("SELECT tenure, Churn, gender FROM churn_keyed WHERE customerID = '7590-VHVEG'");
+    const [updated] = await rowsOf(
+      "SELECT tenure, Churn, gender FROM churn_keyed WHERE customerID = '7590-VHVEG'",
+    );
     assert.deepEqual(updated, { tenure: 99, Churn: true, gender: null });
-    const [missing] = await rowsOf("SELECT error FROM churn_keyed__quarantine");
-    assert.equal(missing!.error, 'MISSING_KEY');
+    const [missing] = await rowsOf('SELECT error FROM churn_keyed__quarantine');
+    assert.equal(missing.error, 'MISSING_KEY');
   });
 
   test('a failed replace leaves the table as it was', async () => {
     const broken = path.join(ws.dir, 'broken.parquet');
     writeFileSync(broken, 'this is not parquet');
     const rows = await count('SELECT count(*) FROM churn');
-    await assert.rejects(ingest(ws.db, { source: broken, table: 'churn' }), (e: CairnError) => e.code === 'SOURCE_ERROR');
+    await assert.rejects(
+      ingest(ws.db, { source: broken, table: 'churn' }),
+      (e: CairnError) => e.code === 'SOURCE_ERROR',
+    );
     assert.equal(await count('SELECT count(*) FROM churn'), rows);
-    assert.equal(await count("SELECT count(*) FROM duckdb_tables() WHERE starts_with(table_name, '__cairn_stage')"), 0);
+    assert.equal(
+      await count("SELECT count(*) FROM duckdb_tables() WHERE starts_with(table_name, '__cairn_stage')"),
+      0,
+    );
   });
 
   test('bad requests get typed errors naming the problem', async () => {
-    await assert.rejects(ingest(ws.db, { source: CHURN_CSV, table: 'x-y' }), /table name 'x-y' is not allowed/);
-    await assert.rejects(ingest(ws.db, { source: CHURN_CSV, table: 'x', mode: 'upsert' }), /upsert needs the key/);
+    await assert.rejects(
+      ingest(ws.db, { source: CHURN_CSV, table: 'x-y' }),
+      /table name 'x-y' is not allowed/,
+    );
+    await assert.rejects(
+      ingest(ws.db, { source: CHURN_CSV, table: 'x', mode: 'upsert' }),
+      /upsert needs the key/,
+    );
     await assert.rejects(
       ingest(ws.db, { source: CHURN_CSV, table: 'x', mode: 'upsert', key: ['nope'] }),
       /upsert key column\(s\) 'nope' not found/,
     );
     await assert.rejects(ingest(ws.db, { source: '/no/such/file.csv', table: 'x' }), /does not exist/);
-    await assert.rejects(ingest(ws.db, { source: CHURN_CSV, table: 'x', types: { tenure: 'INTEGR' } }), /type 'INTEGR'/);
+    await assert.rejects(
+      ingest(ws.db, { source: CHURN_CSV, table: 'x', types: { tenure: 'INTEGR' } }),
+      /type 'INTEGR'/,
+    );
   });
 });

@@ -4,7 +4,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError } from '../../core/errors.js';
 import { queryNumber, type Database } from '../database.js';
-import { checkTableName, checkTypeName } from '../sql.js';
+import { checkTableName, checkTypeName, ident } from '../sql.js';
+import { asText, toJsonRows } from '../values.js';
 import { commitStage, existingColumnTypes, prepareUpsert, quarantineTableName } from './commit.js';
 import { stageCsv } from './csv.js';
 import { stageDatabase, type DatabaseReader } from './database-source.js';
@@ -22,11 +23,11 @@ const PROGRESS_INTERVAL_MS = 200;
 
 /** Drops every table a reader made under the stage's name, including after a failure midway. */
 async function dropStageTables(connection: DuckDBConnection, stage: string): Promise<void> {
-  const reader = await connection.runAndReadAll(
-    `SELECT table_name, temporary FROM duckdb_tables() WHERE starts_with(table_name, '${stage}')`,
-  );
-  for (const [name, temporary] of reader.getRowsJS()) {
-    await connection.run(`DROP TABLE IF EXISTS ${temporary ? 'temp.' : 'main.'}${String(name)}`);
+  const sql = `SELECT table_name, temporary FROM duckdb_tables() WHERE starts_with(table_name, '${stage}')`;
+  for (const row of toJsonRows(await connection.runAndReadAll(sql))) {
+    await connection.run(
+      `DROP TABLE IF EXISTS ${row.temporary ? 'temp' : 'main'}.${ident(asText(row.table_name))}`,
+    );
   }
 }
 
@@ -43,7 +44,10 @@ function checkRequest(request: IngestRequest): { mode: IngestReport['mode']; key
   checkTableName(request.table);
   const mode = request.mode ?? 'replace';
   if (!INGEST_MODES.includes(mode)) {
-    throw new CairnError('INVALID_ARGUMENT', `mode '${String(mode)}' is not one of ${INGEST_MODES.join(', ')}`);
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      `mode '${String(mode)}' is not one of ${INGEST_MODES.join(', ')}`,
+    );
   }
   const key = request.key ?? [];
   if (mode === 'upsert' && key.length === 0) {
@@ -69,12 +73,15 @@ export async function ingest(db: Database, request: IngestRequest): Promise<Inge
   const id = randomUUID();
   const stage = `${STAGE_PREFIX}${id.replaceAll('-', '')}`;
   const source =
-    request.sourceLabel ?? (format === 'postgres' || format === 'mysql' ? redactUrl(request.source) : path.resolve(request.source));
+    request.sourceLabel ??
+    (format === 'postgres' || format === 'mysql' ? redactUrl(request.source) : path.resolve(request.source));
 
   return db.use(async (connection) => {
     const existing = mode === 'replace' ? {} : await existingColumnTypes(connection, request.table);
     const quarantine = `${stage}_quarantine`;
-    await connection.run(`CREATE TEMP TABLE ${quarantine} (record BIGINT, raw VARCHAR, error VARCHAR, reason VARCHAR)`);
+    await connection.run(
+      `CREATE TEMP TABLE ${quarantine} (record BIGINT, raw VARCHAR, error VARCHAR, reason VARCHAR)`,
+    );
     const ctx: StageContext = {
       connection,
       stage,
@@ -118,7 +125,10 @@ export async function ingest(db: Database, request: IngestRequest): Promise<Inge
         });
       const accepted = await queryNumber(connection, `SELECT count(*) FROM ${stage}`);
       if (mode === 'upsert') await prepareUpsert(connection, stage, quarantine, key);
-      const keyless = await queryNumber(connection, `SELECT count(*) FROM ${quarantine} WHERE error = 'MISSING_KEY'`);
+      const keyless = await queryNumber(
+        connection,
+        `SELECT count(*) FROM ${quarantine} WHERE error = 'MISSING_KEY'`,
+      );
       const quarantined = await commitStage(connection, {
         id,
         table: request.table,

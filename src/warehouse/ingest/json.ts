@@ -6,7 +6,7 @@ import { Transform, type Readable } from 'node:stream';
 import { CairnError, errorMessage } from '../../core/errors.js';
 import { wrapSql } from '../database.js';
 import { ident, literal } from '../sql.js';
-import { toJsonRows } from '../values.js';
+import { asText, toJsonRows } from '../values.js';
 import { conform } from './conform.js';
 import { inferTextColumns, TEMPORAL_CANDIDATES, TYPE_MAJORITY } from './infer.js';
 import type { StageContext } from './stage.js';
@@ -71,8 +71,11 @@ interface KeyKinds {
   kinds: Record<string, number>;
 }
 
-/** The column type for a key from the JSON kinds of its values, by the same majority rule as text. */
-function typeFromKinds(kinds: Record<string, number>): string | 'TEXT' {
+/**
+ * The column type for a key from the JSON kinds of its values, by the same majority rule as text;
+ * 'TEXT' means strings whose type the text itself must tell (dates, timestamps or VARCHAR).
+ */
+function typeFromKinds(kinds: Record<string, number>): string {
   const count = (...names: string[]) => names.reduce((sum, name) => sum + (kinds[name] ?? 0), 0);
   const total = count('BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN', 'VARCHAR', 'OBJECT', 'ARRAY');
   const most = (n: number) => n >= TYPE_MAJORITY * total;
@@ -120,9 +123,9 @@ export async function stageJson(ctx: StageContext, file: string, format: 'json' 
     GROUP BY ALL ORDER BY key`;
   const keys = new Map<string, KeyKinds & { first: number }>();
   for (const row of toJsonRows(await wrapSql(kindsSql, connection.runAndReadAll(kindsSql)))) {
-    const key = String(row.key);
+    const key = asText(row.key);
     const entry = keys.get(key) ?? { key, kinds: {}, first: Number.POSITIVE_INFINITY };
-    entry.kinds[String(row.kind)] = Number(row.n);
+    entry.kinds[asText(row.kind)] = Number(row.n);
     entry.first = Math.min(entry.first, Number(row.first));
     keys.set(key, entry);
   }
@@ -139,7 +142,7 @@ export async function stageJson(ctx: StageContext, file: string, format: 'json' 
       relation,
       columns: ordered.map((k) => ({
         name: k.key,
-        type: types[k.key] === 'TEXT' ? (temporal[k.key] ?? 'VARCHAR') : types[k.key]!,
+        type: types[k.key] === 'TEXT' ? (temporal[k.key] ?? 'VARCHAR') : types[k.key],
       })),
       rawExpr: '__raw',
       into: ctx.stage,

@@ -55,21 +55,35 @@ function duckdbType(field: FieldPacket): string {
 function asText(field: TypeCastField): string | null {
   if (field.type !== 'BIT') return field.string();
   // BIT values arrive as raw big-endian bytes, not digits.
-  return field.buffer()?.reduce((n, byte) => (n << 8n) | BigInt(byte), 0n).toString() ?? null;
+  return (
+    field
+      .buffer()
+      ?.reduce((n, byte) => (n << 8n) | BigInt(byte), 0n)
+      .toString() ?? null
+  );
 }
 
 /** Reads a MySQL/MariaDB query as a stream, `batchSize` rows at a time. */
 export async function* readMysql(request: DatabaseReadRequest): AsyncGenerator<RowBatch> {
   const sql = sourceQuery(request, (name) => `\`${name.replaceAll('`', '``')}\``);
   const url = request.url.replace(/^mariadb:/i, 'mysql:');
-  const connection = mysql.createConnection({ uri: url, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const connection = mysql.createConnection({
+    uri: url,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
   try {
     await connection.promise().connect();
   } catch (error) {
     connection.destroy();
-    throw new CairnError('SOURCE_ERROR', `cannot connect to ${redactUrl(request.url)}: ${errorMessage(error)}`, {
-      cause: error,
-    });
+    throw new CairnError(
+      'SOURCE_ERROR',
+      `cannot connect to ${redactUrl(request.url)}: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     // As PostgreSQL's BEGIN READ ONLY: a mistaken --query must not change the source.
@@ -83,7 +97,7 @@ export async function* readMysql(request: DatabaseReadRequest): AsyncGenerator<R
     const stream = query.stream({ highWaterMark: request.batchSize });
     // mysql2 reports a lost connection to the connection, not to a query without a callback: the
     // unhandled event would crash the process and the stream would never end.
-    connection.on('error', (error) => stream.destroy(error));
+    connection.on('error', (error: Error) => stream.destroy(error));
     let rows: (string | null)[][] = [];
     for await (const row of stream) {
       rows.push(row as (string | null)[]);

@@ -45,7 +45,10 @@ function parseTypes(value: string): Record<string, string> {
     value.split(',').map((pair) => {
       const at = pair.lastIndexOf('=');
       if (at <= 0) {
-        throw new CairnError('INVALID_ARGUMENT', `type override '${pair}' is not column=TYPE (e.g. age=INTEGER)`);
+        throw new CairnError(
+          'INVALID_ARGUMENT',
+          `type override '${pair}' is not column=TYPE (e.g. age=INTEGER)`,
+        );
       }
       return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
     }),
@@ -57,12 +60,17 @@ function readSchemaFile(file: string): SchemaFile {
   try {
     parsed = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new CairnError('INVALID_ARGUMENT', `cannot read schema file ${file}: ${errorMessage(error)}`, { cause: error });
+    throw new CairnError('INVALID_ARGUMENT', `cannot read schema file ${file}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CairnError('INVALID_ARGUMENT', `schema file ${file} must hold an object with "columns" and dialect settings`);
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      `schema file ${file} must hold an object with "columns" and dialect settings`,
+    );
   }
-  return parsed as SchemaFile;
+  return parsed;
 }
 
 function schemaTypes(columns: SchemaFile['columns']): Record<string, string> {
@@ -93,7 +101,7 @@ export function ingestRequestFields(options: IngestOptions): Omit<IngestRequest,
     types: { ...schemaTypes(schema.columns), ...(options.types ? parseTypes(options.types) : {}) },
     csv: Object.fromEntries(
       Object.entries({ ...dialect, delimiter }).filter(([, value]) => value !== undefined),
-    ) as CsvDialect,
+    ),
     query: options.query,
     sourceTable: options.sourceTable,
     batchSize: options.batchSize,

@@ -1,7 +1,7 @@
 import { CairnError, errorMessage } from '../../core/errors.js';
 import { wrapSql } from '../database.js';
 import { literal } from '../sql.js';
-import { toJsonRows } from '../values.js';
+import { asText, toJsonRows } from '../values.js';
 import { conform } from './conform.js';
 import { rowAsJson, type StageContext } from './stage.js';
 
@@ -16,10 +16,12 @@ export async function stageParquet(ctx: StageContext, file: string): Promise<voi
   try {
     described = toJsonRows(await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`));
   } catch (error) {
-    throw new CairnError('SOURCE_ERROR', `cannot read ${file} as Parquet: ${errorMessage(error)}`, { cause: error });
+    throw new CairnError('SOURCE_ERROR', `cannot read ${file} as Parquet: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
   const columns = described
-    .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }))
+    .map((row) => ({ name: asText(row.column_name), type: asText(row.column_type) }))
     .filter((c) => c.name !== 'file_row_number');
   ctx.checkColumns(columns.map((c) => c.name));
   const retyped = columns.filter((c) => ctx.types[c.name] !== undefined && ctx.types[c.name] !== c.type);

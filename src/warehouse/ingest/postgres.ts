@@ -54,9 +54,13 @@ export async function* readPostgres(request: DatabaseReadRequest): AsyncGenerato
   try {
     await client.connect();
   } catch (error) {
-    throw new CairnError('SOURCE_ERROR', `cannot connect to ${redactUrl(request.url)}: ${errorMessage(error)}`, {
-      cause: error,
-    });
+    throw new CairnError(
+      'SOURCE_ERROR',
+      `cannot connect to ${redactUrl(request.url)}: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     // Dates and intervals in the spellings DuckDB parses, whatever the server or role sets.
@@ -69,7 +73,10 @@ export async function* readPostgres(request: DatabaseReadRequest): AsyncGenerato
         rowMode: 'array',
         types: asText,
       });
-      const columns = result.fields.map((f) => ({ name: f.name, type: duckdbType(f.dataTypeID, f.dataTypeModifier) }));
+      const columns = result.fields.map((f) => ({
+        name: f.name,
+        type: duckdbType(f.dataTypeID, f.dataTypeModifier),
+      }));
       const temporal = columns.flatMap((c, i) => (TEMPORAL.has(c.type) ? [i] : []));
       if (temporal.length) for (const row of result.rows) for (const i of temporal) row[i] = withEra(row[i]);
       yield { columns, rows: result.rows };
