@@ -13,11 +13,16 @@ export const TEMPORAL_CANDIDATES = ['DATE', 'TIMESTAMP'];
 
 /**
  * The value in `expr` (any type) cast to `type`, or NULL when it does not fit. Integer types refuse
- * fractions that a plain TRY_CAST would round away.
+ * fractions that a plain TRY_CAST would round away, and DATE refuses a time of day.
  */
 export function tryCast(expr: string, type: string): string {
   if (/^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?)$/.test(type)) {
     return `CASE WHEN regexp_full_match(trim(CAST(${expr} AS VARCHAR)), '[+-]?[0-9]+(\\.0*)?') THEN TRY_CAST(${expr} AS ${type}) END`;
+  }
+  if (type === 'DATE') {
+    // DuckDB's DATE cast ignores what follows the date ('2024-03-15 10:30' → 2024-03-15): a value
+    // is a date only when reading it as a timestamp gives midnight of that same day.
+    return `CASE WHEN TRY_CAST(${expr} AS TIMESTAMP) = TRY_CAST(${expr} AS DATE) THEN TRY_CAST(${expr} AS DATE) END`;
   }
   return `TRY_CAST(${expr} AS ${type})`;
 }

@@ -166,6 +166,24 @@ describe('JSON, NDJSON and Parquet', () => {
       { record: 31, error: 'INVALID_JSON', reason: 'a JSON array where an object was expected' },
     ]);
   });
+
+  test('JSON strings holding dates and timestamps get those types, and junk after a date is refused', async () => {
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      day: `2024-03-${String((i % 28) + 1).padStart(2, '0')}`,
+      at: `2024-03-${String((i % 28) + 1).padStart(2, '0')} 10:${String(i % 60).padStart(2, '0')}:00`,
+    }));
+    records[7] = { day: '2024-03-15 junk', at: '2024-03-15 10:00:00' };
+    const file = path.join(ws.dir, 'temporal.ndjson');
+    writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n'));
+    const report = await ingest(ws.db, { source: file, table: 'temporal' });
+    assert.deepEqual([report.accepted, report.quarantined], [299, 1]);
+    const types = (await describeTable(ws.db, 'temporal')).columns.map((c) => `${c.name}:${c.type}`);
+    assert.deepEqual(types, ['day:DATE', 'at:TIMESTAMP']);
+    const [row] = await rowsOf(
+      `SELECT CAST("at" AS VARCHAR) AS t FROM temporal WHERE day = DATE '2024-03-02'`,
+    );
+    assert.equal(row!.t, '2024-03-02 10:01:00');
+  });
 });
 
 describe('modes', () => {

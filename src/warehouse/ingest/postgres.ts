@@ -66,7 +66,12 @@ export async function* readPostgres(request: DatabaseReadRequest): AsyncGenerato
     // Dates and intervals in the spellings DuckDB parses, whatever the server or role sets.
     await client.query("SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'");
     await client.query('BEGIN READ ONLY');
-    await client.query(`DECLARE cairn_ingest NO SCROLL CURSOR FOR ${sql}`);
+    // A named statement goes through the extended protocol, which refuses several commands in one
+    // string: "SELECT 1; COMMIT; DROP …" cannot end the read-only transaction.
+    await client.query({
+      name: 'cairn_ingest_declare',
+      text: `DECLARE cairn_ingest NO SCROLL CURSOR FOR ${sql}`,
+    });
     for (;;) {
       const result = await client.query<(string | null)[]>({
         text: `FETCH ${request.batchSize} FROM cairn_ingest`,
