@@ -182,7 +182,7 @@ describe('JSON, NDJSON and Parquet', () => {
     const [row] = await rowsOf(
       `SELECT CAST("at" AS VARCHAR) AS t FROM temporal WHERE day = DATE '2024-03-02'`,
     );
-    assert.equal(row!.t, '2024-03-02 10:01:00');
+    assert.equal(row.t, '2024-03-02 10:01:00');
   });
 });
 
