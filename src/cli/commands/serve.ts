@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { resolvePort } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
 import { loadDemoData } from '../../demo.js';
-import { buildServer } from '../../server/app.js';
 import { withPlatform } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -26,6 +25,8 @@ function serveAction(withDemo: boolean) {
             );
           }
         }
+        // The HTTP stack loads only for the commands that serve, keeping the others' start-up short.
+        const { buildServer } = await import('../../server/app.js');
         const app = await buildServer(platform);
         const url = await app.listen({ port: resolvePort(options.port), host: options.host });
         if (globals.json) printJson({ url, home: platform.home });

@@ -11,14 +11,16 @@ import { stageCsv } from './csv.js';
 import { stageDatabase, type DatabaseReader } from './database-source.js';
 import { checkFormat, formatFromName } from './detect.js';
 import { stageJson } from './json.js';
-import { readMysql } from './mysql.js';
 import { stageParquet } from './parquet.js';
-import { readPostgres } from './postgres.js';
 import { databaseKind, redactUrl } from './source-url.js';
 import { STAGE_PREFIX, type StageContext } from './stage.js';
 import { INGEST_MODES, type IngestReport, type IngestRequest, type SourceFormat } from './types.js';
 
-const READERS: Record<'postgres' | 'mysql', DatabaseReader> = { postgres: readPostgres, mysql: readMysql };
+/** Database drivers load only when a database is read, keeping every other command's start-up short. */
+const READERS: Record<'postgres' | 'mysql', () => Promise<DatabaseReader>> = {
+  postgres: async () => (await import('./postgres.js')).readPostgres,
+  mysql: async () => (await import('./mysql.js')).readMysql,
+};
 const PROGRESS_INTERVAL_MS = 200;
 
 /** Drops every table a reader made under the stage's name, including after a failure midway. */
@@ -117,7 +119,7 @@ export async function ingest(db: Database, request: IngestRequest): Promise<Inge
       else if (format === 'parquet') await stageParquet(ctx, request.source);
       else if (format === 'json' || format === 'ndjson') await stageJson(ctx, request.source, format);
       else
-        await stageDatabase(ctx, READERS[format], {
+        await stageDatabase(ctx, await READERS[format](), {
           url: request.source,
           query: request.query,
           sourceTable: request.sourceTable,
