@@ -42,21 +42,24 @@ function serveAction(withDemo: boolean) {
   };
 }
 
-export function serveCommand(): Command {
-  return new Command('serve')
-    .description('start the HTTP API on the workspace')
+/** The listening options both serving commands share. */
+function listening(command: Command): Command {
+  return command
     .option('-p, --port <port>', 'port (default: CAIRN_PORT or 7070; 0 picks a free one)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--json', 'print {"url","home"} once listening')
-    .action(serveAction(false));
+    .option('--json', 'print {"url","home"} once listening');
+}
+
+export function serveCommand(): Command {
+  return listening(new Command('serve').description('start the HTTP API on the workspace')).action(
+    serveAction(false),
+  );
 }
 
 export function upCommand(): Command {
-  return new Command('up')
-    .description('start Cairn: load the demo data on first start, then serve the API')
-    .option('-p, --port <port>', 'port (default: CAIRN_PORT or 7070; 0 picks a free one)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+  return listening(
+    new Command('up').description('start Cairn: load the demo data on first start, then serve the API'),
+  )
     .option('--no-demo', 'do not load the demo datasets')
-    .option('--json', 'print {"url","home"} once listening')
     .action(serveAction(true));
 }
