@@ -20,7 +20,7 @@ test('uniform draws look uniform and normals look normal', () => {
   for (let i = 0; i < n; i++) {
     const u = random.next();
     assert.ok(u >= 0 && u < 1);
-    buckets[Math.floor(u * 10)]!++;
+    buckets[Math.floor(u * 10)]++;
     const z = random.normal();
     sum += z;
     sumSq += z * z;

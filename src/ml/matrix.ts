@@ -20,7 +20,7 @@ export function featureMatrix(
   categoryCounts: ArrayLike<number> = new Int32Array(columns.length),
 ): FeatureMatrix {
   const cols = columns.length;
-  const rows = cols === 0 ? 0 : columns[0]!.length;
+  const rows = cols === 0 ? 0 : columns[0].length;
   const data = new Float64Array(rows * cols);
   columns.forEach((column, j) => {
     if (column.length !== rows) {
@@ -38,7 +38,7 @@ export function takeRows(matrix: FeatureMatrix, index: ArrayLike<number>): Featu
   for (let j = 0; j < matrix.cols; j++) {
     const from = j * matrix.rows;
     const to = j * n;
-    for (let i = 0; i < n; i++) data[to + i] = matrix.data[from + index[i]!]!;
+    for (let i = 0; i < n; i++) data[to + i] = matrix.data[from + index[i]]!;
   }
   return { ...matrix, rows: n, data };
 }

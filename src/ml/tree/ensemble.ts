@@ -30,9 +30,9 @@ export function predictMargin(
   const K = ensemble.outputs;
   for (let r = 0; r < X.rows; r++) for (let k = 0; k < K; k++) out[r * K + k] = ensemble.baseMargin[k]!;
   for (let t = 0; t < treeLimit; t++) {
-    const tree = ensemble.trees[t]!;
-    const k = ensemble.treeOutput[t]!;
-    for (let r = 0; r < X.rows; r++) out[r * K + k]! += tree.value[leafOf(tree, X.data, r, X.rows)]!;
+    const tree = ensemble.trees[t];
+    const k = ensemble.treeOutput[t];
+    for (let r = 0; r < X.rows; r++) out[r * K + k] += tree.value[leafOf(tree, X.data, r, X.rows)];
   }
   return out;
 }
@@ -46,8 +46,8 @@ export function predictRowMargin(
   out.set(ensemble.baseMargin);
   const trees = ensemble.trees;
   for (let t = 0; t < trees.length; t++) {
-    const tree = trees[t]!;
-    out[ensemble.treeOutput[t]!]! += tree.value[leafOf(tree, x, 0, 1)]!;
+    const tree = trees[t];
+    out[ensemble.treeOutput[t]] += tree.value[leafOf(tree, x, 0, 1)];
   }
   return out;
 }
@@ -58,14 +58,14 @@ export function predictRowMargin(
  */
 export function marginToPrediction(objective: EnsembleObjective, margins: Float64Array, outputs: number): Float64Array {
   if (objective === 'binary') {
-    for (let i = 0; i < margins.length; i++) margins[i] = 1 / (1 + Math.exp(-margins[i]!));
+    for (let i = 0; i < margins.length; i++) margins[i] = 1 / (1 + Math.exp(-margins[i]));
   } else if (objective === 'multiclass') {
     for (let r = 0; r < margins.length; r += outputs) {
       let max = -Infinity;
-      for (let k = 0; k < outputs; k++) max = Math.max(max, margins[r + k]!);
+      for (let k = 0; k < outputs; k++) max = Math.max(max, margins[r + k]);
       let sum = 0;
-      for (let k = 0; k < outputs; k++) sum += margins[r + k] = Math.exp(margins[r + k]! - max);
-      for (let k = 0; k < outputs; k++) margins[r + k]! /= sum;
+      for (let k = 0; k < outputs; k++) sum += margins[r + k] = Math.exp(margins[r + k] - max);
+      for (let k = 0; k < outputs; k++) margins[r + k] /= sum;
     }
   }
   return margins;

@@ -31,15 +31,15 @@ export function nodeCount(tree: Tree): number {
 }
 
 export function isCategoricalNode(tree: Tree, node: number): boolean {
-  return tree.catOffsets[node + 1]! > tree.catOffsets[node]!;
+  return tree.catOffsets[node + 1] > tree.catOffsets[node];
 }
 
 /** Whether a value goes left at an internal node. */
 export function goesLeft(tree: Tree, node: number, x: number): boolean {
   if (Number.isNaN(x)) return tree.defaultLeft[node] === 1;
-  const start = tree.catOffsets[node]!;
-  const end = tree.catOffsets[node + 1]!;
-  if (start === end) return x < tree.threshold[node]!;
+  const start = tree.catOffsets[node];
+  const end = tree.catOffsets[node + 1];
+  if (start === end) return x < tree.threshold[node];
   if (x < 0 || x !== Math.floor(x)) return tree.defaultLeft[node] === 1;
   for (let k = start; k < end; k++) if (tree.catCodes[k] === x) return true;
   return false;
@@ -52,9 +52,9 @@ export function goesLeft(tree: Tree, node: number, x: number): boolean {
 export function leafOf(tree: Tree, data: Float64Array, base: number, stride: number): number {
   let node = 0;
   const left = tree.left;
-  while (left[node]! >= 0) {
-    const x = data[base + tree.feature[node]! * stride]!;
-    node = goesLeft(tree, node, x) ? left[node]! : tree.right[node]!;
+  while (left[node] >= 0) {
+    const x = data[base + tree.feature[node] * stride];
+    node = goesLeft(tree, node, x) ? left[node] : tree.right[node];
   }
   return node;
 }
