@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', '.cairn/', 'coverage/', 'bench/out/', 'scratch/', 'test-output/'] },
+  {
+    ignores: ['node_modules/', 'web/dist/', '.cairn/', 'coverage/', 'bench/out/', 'scratch/', 'test-output/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,8 +7,14 @@ test('the same seed gives the same stream; another seed another', () => {
   const b = new Random(7);
   const c = new Random(8);
   const xs = Array.from({ length: 5 }, () => a.nextUint32());
-  assert.deepEqual(xs, Array.from({ length: 5 }, () => b.nextUint32()));
-  assert.notDeepEqual(xs, Array.from({ length: 5 }, () => c.nextUint32()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 5 }, () => b.nextUint32()),
+  );
+  assert.notDeepEqual(
+    xs,
+    Array.from({ length: 5 }, () => c.nextUint32()),
+  );
 });
 
 test('uniform draws look uniform and normals look normal', () => {
@@ -34,5 +40,8 @@ test('shuffle is a permutation', () => {
   const values = Int32Array.from({ length: 1000 }, (_, i) => i);
   new Random(3).shuffle(values);
   assert.notDeepEqual(Array.from(values.slice(0, 10)), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.deepEqual(Array.from(values).sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(values).sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });

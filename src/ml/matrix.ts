@@ -24,7 +24,9 @@ export function featureMatrix(
   const data = new Float64Array(rows * cols);
   columns.forEach((column, j) => {
     if (column.length !== rows) {
-      throw new RangeError(`feature '${names[j]}' has ${column.length} rows; feature '${names[0]}' has ${rows}`);
+      throw new RangeError(
+        `feature '${names[j]}' has ${column.length} rows; feature '${names[0]}' has ${rows}`,
+      );
     }
     data.set(column, j * rows);
   });

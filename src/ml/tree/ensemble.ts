@@ -56,7 +56,11 @@ export function predictRowMargin(
  * Margins to predictions in place: the logistic function for binary (probability of class 1),
  * softmax across each row's outputs for multiclass, identity for regression.
  */
-export function marginToPrediction(objective: EnsembleObjective, margins: Float64Array, outputs: number): Float64Array {
+export function marginToPrediction(
+  objective: EnsembleObjective,
+  margins: Float64Array,
+  outputs: number,
+): Float64Array {
   if (objective === 'binary') {
     for (let i = 0; i < margins.length; i++) margins[i] = 1 / (1 + Math.exp(-margins[i]));
   } else if (objective === 'multiclass') {
