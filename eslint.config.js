@@ -34,6 +34,7 @@ export default tseslint.config(
   {
     // ml/ is pure computation: it may import core/ and itself, nothing else.
     files: ['src/ml/**/*.ts'],
+    ignores: ['src/ml/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
