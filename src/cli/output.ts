@@ -11,6 +11,10 @@ export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
+// Colour only on a terminal: picocolors also turns it on under CI=true, where output goes to logs and pipes.
+const stdoutColors = pc.createColors(process.stdout.isTTY === true && !process.env.NO_COLOR);
+const stderrColors = pc.createColors(process.stderr.isTTY === true && !process.env.NO_COLOR);
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
@@ -33,7 +37,7 @@ export function formatTable(columns: string[], rows: readonly object[]): string 
     (c) => records.length > 0 && records.every((r) => r[c] === null || typeof r[c] === 'number'),
   );
   const pad = (text: string, i: number) => (numeric[i] ? text.padStart(widths[i]) : text.padEnd(widths[i]));
-  const header = columns.map((c, i) => pc.bold(pad(c, i))).join('  ');
+  const header = columns.map((c, i) => stdoutColors.bold(pad(c, i))).join('  ');
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
   return [header, rule, ...cells.map((r) => r.map(pad).join('  '))].join('\n');
 }
@@ -55,7 +59,7 @@ export function reportError(error: unknown, json: boolean): number {
   const code = isCairnError(error) ? error.code : 'INTERNAL';
   const message = errorMessage(error);
   if (json) process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
-  else process.stderr.write(`${pc.red('error')} ${pc.dim(`[${code}]`)} ${message}\n`);
+  else process.stderr.write(`${stderrColors.red('error')} ${stderrColors.dim(`[${code}]`)} ${message}\n`);
   if (!isCairnError(error) && process.env.CAIRN_DEBUG)
     process.stderr.write(`${(error as Error).stack ?? ''}\n`);
   return isCairnError(error) && error.status < 500 ? 1 : 2;
