@@ -1,5 +1,6 @@
 import { createLogger, type Logger } from './core/logger.js';
 import { resolveHome } from './core/config.js';
+import { ensureRegistry } from './models/registry.js';
 import type { Database } from './warehouse/database.js';
 import { openWorkspace, type Workspace } from './warehouse/workspace.js';
 
@@ -21,5 +22,6 @@ export async function openPlatform(options: PlatformOptions = {}): Promise<Platf
   const home = resolveHome(options.home);
   const logger = options.logger ?? createLogger();
   const workspace = await openWorkspace(home);
+  await ensureRegistry(workspace.db);
   return { home, workspace, db: workspace.db, logger, close: () => workspace.close() };
 }

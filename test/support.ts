@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../src/core/logger.js';
+import { openPlatform, type Platform } from '../src/platform.js';
 import { openWorkspace, type Workspace } from '../src/warehouse/workspace.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +24,23 @@ export async function tempWorkspace(): Promise<Workspace & { dir: string; dispos
     dir,
     dispose: () => {
       workspace.close();
+      remove();
+    },
+  };
+}
+
+/** A fresh platform (workspace plus every module's tables) in a temp folder, quiet logger. */
+export async function tempPlatform(): Promise<
+  Platform & { dir: string; artifacts: string; dispose: () => void }
+> {
+  const { dir, remove } = tempDir();
+  const platform = await openPlatform({ home: path.join(dir, 'ws'), logger: silentLogger });
+  return {
+    ...platform,
+    dir,
+    artifacts: platform.workspace.artifacts,
+    dispose: () => {
+      platform.close();
       remove();
     },
   };

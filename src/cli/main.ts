@@ -2,9 +2,12 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { exportCommand } from './commands/export.js';
 import { ingestCommand } from './commands/ingest.js';
+import { modelsCommand } from './commands/models.js';
+import { predictCommand } from './commands/predict.js';
 import { queryCommand } from './commands/query.js';
 import { serveCommand, upCommand } from './commands/serve.js';
 import { schemaCommand, tablesCommand } from './commands/tables.js';
+import { trainCommand } from './commands/train.js';
 
 const program = new Command('cairn')
   .description('Cairn: a self-hosted AI data platform')
@@ -18,6 +21,9 @@ for (const command of [
   schemaCommand(),
   queryCommand(),
   exportCommand(),
+  trainCommand(),
+  predictCommand(),
+  modelsCommand(),
   serveCommand(),
   upCommand(),
 ]) {

@@ -34,12 +34,22 @@ export function exportFormatFromName(file: string): ExportFormat {
   );
 }
 
-/** Writes a whole table to a file with DuckDB's COPY; the file is replaced if it exists. */
-export async function exportTable(db: Database, table: string, file: string): Promise<ExportReport> {
-  await requireTable(db, table);
+/** Writes a relation (a table or subquery in SQL) to a file with DuckDB's COPY, replacing the file. */
+export async function copyToFile(
+  db: Database,
+  relation: string,
+  file: string,
+): Promise<{ file: string; format: ExportFormat }> {
   const format = exportFormatFromName(file);
   const target = path.resolve(file);
   const compression = /\.gz$/i.test(file) && format !== 'parquet' ? ', COMPRESSION gzip' : '';
-  await db.run(`COPY main.${ident(table)} TO ${literal(target)} (${COPY_OPTIONS[format]}${compression})`);
-  return { table, file: target, format, rows: await countRows(db, table) };
+  await db.run(`COPY ${relation} TO ${literal(target)} (${COPY_OPTIONS[format]}${compression})`);
+  return { file: target, format };
+}
+
+/** Writes a whole table to a file; the format comes from the file name. */
+export async function exportTable(db: Database, table: string, file: string): Promise<ExportReport> {
+  await requireTable(db, table);
+  const written = await copyToFile(db, `main.${ident(table)}`, file);
+  return { table, ...written, rows: await countRows(db, table) };
 }

@@ -21,6 +21,30 @@ export interface QueryResult {
 
 const READ_ONLY_TYPES = new Set<number>([StatementType.SELECT, StatementType.EXPLAIN]);
 
+function checkReadOnly(type: StatementType, index: number): void {
+  if (READ_ONLY_TYPES.has(type)) return;
+  throw new CairnError(
+    'READ_ONLY',
+    `statement ${index + 1} of the query (${StatementType[type]}) changes data or schema; ` +
+      'queries are read-only unless write access is asked for (--write on the CLI, "write": true over HTTP)',
+  );
+}
+
+/** Throws READ_ONLY unless `sql` is one read-only statement, so it can stand as a subquery. */
+export async function checkSelect(db: Database, sql: string): Promise<void> {
+  await db.use(async (connection) => {
+    const extracted = await wrapSql(sql, connection.extractStatements(sql));
+    if (extracted.count !== 1) {
+      throw new CairnError(
+        'INVALID_ARGUMENT',
+        `the query holds ${extracted.count} statements; give exactly one SELECT`,
+      );
+    }
+    const statement = await wrapSql(sql, extracted.prepare(0));
+    checkReadOnly(statement.statementType, 0);
+  });
+}
+
 /** Runs one or more SQL statements and returns the last one's rows. */
 export async function runQuery(db: Database, sql: string, options: QueryOptions = {}): Promise<QueryResult> {
   if (sql.trim() === '') throw new CairnError('INVALID_ARGUMENT', 'the query is empty; pass a SQL statement');
@@ -31,13 +55,7 @@ export async function runQuery(db: Database, sql: string, options: QueryOptions 
     const statements = [];
     for (let i = 0; i < extracted.count; i++) {
       const statement = await wrapSql(sql, extracted.prepare(i));
-      if (!options.write && !READ_ONLY_TYPES.has(statement.statementType)) {
-        throw new CairnError(
-          'READ_ONLY',
-          `statement ${i + 1} of the query (${StatementType[statement.statementType]}) changes data or schema; ` +
-            'queries are read-only unless write access is asked for (--write on the CLI, "write": true over HTTP)',
-        );
-      }
+      if (!options.write) checkReadOnly(statement.statementType, i);
       statements.push(statement);
     }
     if (statements.length === 0) throw new CairnError('INVALID_ARGUMENT', 'the query holds no SQL statement');

@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { readSpecFile } from '../../models/spec.js';
+import { trainModel } from '../../models/train.js';
+import { withPlatform } from '../context.js';
+import { formatTable, printJson, printLine } from '../output.js';
+import { createProgress } from '../progress.js';
+
+function formatMetric(value: number): string {
+  return Math.abs(value) >= 1000 ? value.toFixed(1) : value.toPrecision(4);
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train a model from a spec file (JSON or YAML) into a new registry version')
+    .argument('<spec>', 'spec file: name, task, algorithm, data, target, features, params, validation')
+    .option('--json', 'print {"model","version","metrics":{…},…}')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      await withPlatform(command, async (platform, globals) => {
+        const spec = readSpecFile(file);
+        const progress = createProgress(`train ${spec.name}`, !globals.json && process.stderr.isTTY === true);
+        try {
+          const report = await trainModel(platform.db, platform.workspace.artifacts, spec, {
+            onProgress: (fraction) => progress.update({ fraction }),
+          });
+          progress.stop();
+          if (globals.json) {
+            printJson(report);
+            return;
+          }
+          printLine(
+            `${report.model} v${report.version}: ${report.algorithm} for ${report.task}, ` +
+              `${report.rows.train.toLocaleString('en')} training rows, ${report.features.length} features (${report.seconds.toFixed(1)} s)`,
+          );
+          for (const d of report.dropped) printLine(`  left out ${d.column}: ${d.reason}`);
+          if (report.candidates) {
+            printLine('auto tried:');
+            printLine(
+              formatTable(
+                ['algorithm', 'score', 'seconds'],
+                report.candidates.map((c) => ({ ...c, seconds: c.seconds.toFixed(1) })),
+              ),
+            );
+          }
+          printLine(`held-out metrics (${report.rows.test.toLocaleString('en')} rows):`);
+          printLine(
+            formatTable(
+              ['metric', 'value'],
+              Object.entries(report.metrics).map(([metric, v]) => ({ metric, value: formatMetric(v) })),
+            ),
+          );
+        } finally {
+          progress.stop();
+        }
+      });
+    });
+}

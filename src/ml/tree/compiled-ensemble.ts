@@ -1,0 +1,346 @@
+import type { FeatureMatrix } from '../matrix.js';
+import type { TreeEnsemble } from './ensemble.js';
+import type { Tree } from './tree.js';
+
+/** Rows copied row-major and routed together through every tree. */
+const BLOCK = 64;
+/** Categorical splits over at most this many codes test a byte table, larger ones a bitset. */
+const LUT_CODES = 4096;
+/** Trees deeper than this are kept as linked nodes; a perfect tree has 2^depth leaves. */
+const MAX_PERFECT_DEPTH = 10;
+
+/**
+ * A TreeEnsemble flattened for fast prediction. Trees of depth ≤ 10 are laid out as perfect binary
+ * trees of the ensemble's depth D (node i's children at 2i + 1 and 2i + 2, leaves after the 2^D − 1
+ * inner nodes; a leaf above depth D becomes a chain of always-left steps, threshold NaN). Every row
+ * then takes exactly D steps per tree with no child pointers to load, and a block of rows walks a
+ * tree level by level, so the rows' chains of dependent loads overlap. A numeric step is
+ * branch-free: `2i + 1 + ((x >= t) | (missingRight & (x !== x)))`. Categorical nodes (feature
+ * stored as f + features) test a bitset of codes; a code outside 0..k−1 or not whole is treated as
+ * missing, as FeatureMatrix documents. Deeper ensembles use the same arrays with explicit children.
+ */
+export class CompiledEnsemble {
+  readonly outputs: number;
+  private readonly features: number;
+  private readonly baseMargin: Float64Array;
+  private readonly treeOutput: Int32Array;
+  private readonly trees: number;
+  /** Perfect layout depth, or 0 for the linked layout. */
+  private readonly depth: number;
+  /** Slots per tree: inner nodes then leaves (perfect), or nodes (linked). */
+  private readonly width: number;
+  private readonly feature: Int32Array;
+  private readonly threshold: Float64Array;
+  private readonly missingRight: Int32Array;
+  /** Perfect layout: feature << 3 | bitset << 2 | categorical << 1 | missing right, one load per step. */
+  private readonly packed: Int32Array;
+  /** Linked layout: left child (right = left + 1); leaves have feature −1 and their value in threshold. */
+  private readonly child: Int32Array;
+  private readonly catStart: Int32Array;
+  private readonly catLimit: Int32Array;
+  private readonly catBits: Uint32Array;
+  private readonly catLut: Uint8Array;
+  private readonly bigCategorical: Uint8Array;
+
+  constructor(ensemble: TreeEnsemble) {
+    this.outputs = ensemble.outputs;
+    this.features = ensemble.featureNames.length;
+    this.baseMargin = Float64Array.from(ensemble.baseMargin);
+    this.treeOutput = Int32Array.from(ensemble.treeOutput);
+    this.trees = ensemble.trees.length;
+    const depth = Math.max(1, ...ensemble.trees.map(treeDepth));
+    this.depth = depth <= MAX_PERFECT_DEPTH ? depth : 0;
+    this.width =
+      this.depth > 0 ? 2 ** (this.depth + 1) - 1 : Math.max(1, ...ensemble.trees.map((t) => t.left.length));
+    const size = this.width * this.trees;
+    this.feature = new Int32Array(size).fill(-1);
+    this.threshold = new Float64Array(size).fill(NaN);
+    this.missingRight = new Int32Array(size);
+    this.child = new Int32Array(this.depth > 0 ? 0 : size);
+    this.catStart = new Int32Array(size);
+    this.catLimit = new Int32Array(size);
+    const bits: number[] = [];
+    const lut: number[] = [];
+    this.bigCategorical = new Uint8Array(size);
+    ensemble.trees.forEach((tree, t) => {
+      if (this.depth > 0) this.placePerfect(ensemble, tree, t * this.width, bits, lut);
+      else this.placeLinked(ensemble, tree, t * this.width, bits, lut);
+    });
+    this.catBits = Uint32Array.from(bits);
+    this.catLut = Uint8Array.from(lut);
+    this.packed = new Int32Array(this.depth > 0 ? size : 0);
+    for (let i = 0; i < this.packed.length; i++) {
+      const f = this.feature[i];
+      const categorical = f >= this.features;
+      const kind = categorical ? (this.bigCategorical[i] === 1 ? 6 : 2) : 0;
+      this.packed[i] =
+        ((categorical ? f - this.features : Math.max(f, 0)) << 3) | kind | this.missingRight[i];
+    }
+  }
+
+  /** Raw margins of every row of X, row-major `out[r * outputs + k]`. */
+  predictMargins(X: FeatureMatrix, out = new Float64Array(X.rows * this.outputs)): Float64Array {
+    const n = X.rows;
+    const K = this.outputs;
+    const F = this.features;
+    for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseMargin[k]!;
+    const at = new Int32Array(BLOCK);
+    const xs = new Float64Array(BLOCK * F);
+    const sums = new Float64Array(4);
+    for (let r0 = 0; r0 < n; r0 += BLOCK) {
+      const m = Math.min(n, r0 + BLOCK) - r0;
+      if (this.depth === 0) {
+        for (let t = 0; t < this.trees; t++) {
+          this.walkLinked(X.data, n, r0, r0 + m, t, at);
+          const k = this.treeOutput[t];
+          for (let i = 0; i < m; i++) out[(r0 + i) * K + k] += this.threshold[at[i]];
+        }
+        continue;
+      }
+      // Row-major copy of the block: a row's features share cache lines, and four rows walk at once.
+      for (let f = 0; f < F; f++) for (let i = 0; i < m; i++) xs[i * F + f] = X.data[f * n + r0 + i]!;
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
+        for (let k = 0; k < K; k++) {
+          this.walkFour(xs, i * F, k, sums);
+          for (let j = 0; j < 4; j++) out[(r0 + i + j) * K + k] += sums[j];
+        }
+      }
+      for (; i < m; i++) {
+        for (let k = 0; k < K; k++) out[(r0 + i) * K + k] += this.walkOne(xs, i * F, k);
+      }
+    }
+    return out;
+  }
+
+  /** Margins of one row (a dense feature vector). */
+  predictRowMargins(x: Float64Array, out = new Float64Array(this.outputs)): Float64Array {
+    out.set(this.baseMargin);
+    if (this.depth === 0) {
+      const at = new Int32Array(1);
+      for (let t = 0; t < this.trees; t++) {
+        this.walkLinked(x, 1, 0, 1, t, at);
+        out[this.treeOutput[t]] += this.threshold[at[0]];
+      }
+      return out;
+    }
+    for (let k = 0; k < this.outputs; k++) out[k] += this.walkOne(x, 0, k);
+    return out;
+  }
+
+  /** Sum over the trees of output k for the row at xs[b..b + F). */
+  private walkOne(xs: Float64Array, b: number, k: number): number {
+    const { packed, threshold, treeOutput, width, depth } = this;
+    let sum = 0;
+    for (let t = 0; t < this.trees; t++) {
+      if (treeOutput[t] !== k) continue;
+      const base = t * width;
+      let node = 0;
+      for (let d = 0; d < depth; d++) {
+        const s = base + node;
+        const p = packed[s];
+        const x = xs[b + (p >> 3)];
+        node =
+          2 * node +
+          1 +
+          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+      }
+      sum += threshold[base + node];
+    }
+    return sum;
+  }
+
+  /** Sums over the trees of output k for four rows at xs[b..), xs[b + F..), …, into sums[0..4). */
+  private walkFour(xs: Float64Array, b0: number, k: number, sums: Float64Array): void {
+    const { packed, threshold, treeOutput, width, depth } = this;
+    const F = this.features;
+    const b1 = b0 + F;
+    const b2 = b1 + F;
+    const b3 = b2 + F;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let t = 0; t < this.trees; t++) {
+      if (treeOutput[t] !== k) continue;
+      const base = t * width;
+      let n0 = 0;
+      let n1 = 0;
+      let n2 = 0;
+      let n3 = 0;
+      for (let d = 0; d < depth; d++) {
+        let s = base + n0;
+        let p = packed[s];
+        let x = xs[b0 + (p >> 3)];
+        n0 =
+          2 * n0 +
+          1 +
+          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+        s = base + n1;
+        p = packed[s]!;
+        x = xs[b1 + (p >> 3)]!;
+        n1 =
+          2 * n1 +
+          1 +
+          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+        s = base + n2;
+        p = packed[s]!;
+        x = xs[b2 + (p >> 3)]!;
+        n2 =
+          2 * n2 +
+          1 +
+          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+        s = base + n3;
+        p = packed[s]!;
+        x = xs[b3 + (p >> 3)]!;
+        n3 =
+          2 * n3 +
+          1 +
+          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+      }
+      s0 += threshold[base + n0];
+      s1 += threshold[base + n1];
+      s2 += threshold[base + n2];
+      s3 += threshold[base + n3];
+    }
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
+  }
+
+  private walkLinked(data: Float64Array, n: number, r0: number, r1: number, t: number, at: Int32Array): void {
+    const { feature, threshold, missingRight, child } = this;
+    const F = this.features;
+    const root = t * this.width;
+    for (let r = r0; r < r1; r++) {
+      let slot = root;
+      let f = feature[slot];
+      while (f >= 0) {
+        if (f < F) {
+          const x = data[f * n + r];
+          slot = child[slot] + (+(x >= threshold[slot]) | (missingRight[slot] & +(x !== x)));
+        } else {
+          slot =
+            child[slot] +
+            this.categoricalRight(
+              slot,
+              (this.bigCategorical[slot] << 2) | 2 | missingRight[slot],
+              data[(f - F) * n + r],
+            );
+        }
+        f = feature[slot]!;
+      }
+      at[r - r0] = slot;
+    }
+  }
+
+  /**
+   * 1 when x goes right at categorical slot s: a byte table by code (the whole set fits) or, past
+   * LUT_CODES codes, a bitset. Integer tests only (NaN | 0 is 0 ≠ NaN, so NaN counts as missing).
+   */
+  private categoricalRight(s: number, p: number, x: number): number {
+    const c = x | 0;
+    if (c !== x || c < 0 || c >= this.catLimit[s]) return p & 1;
+    if ((p & 4) === 0) return this.catLut[this.catStart[s] + c];
+    if (c >= this.threshold[s]) return 1;
+    return ((this.catBits[this.catStart[s] + (c >> 5)] >>> (c & 31)) & 1) ^ 1;
+  }
+
+  private placePerfect(
+    ensemble: TreeEnsemble,
+    tree: Tree,
+    base: number,
+    bits: number[],
+    lut: number[],
+  ): void {
+    const place = (node: number, slot: number, level: number): void => {
+      if (level === this.depth) {
+        this.threshold[base + slot] = tree.value[node]!;
+        return;
+      }
+      if (tree.left[node] < 0) {
+        // An early leaf: always left (NaN threshold, missing left) down to the leaf level.
+        this.feature[base + slot] = 0;
+        this.threshold[base + slot] = NaN;
+        place(node, 2 * slot + 1, level + 1);
+        return;
+      }
+      this.setSplit(ensemble, tree, node, base + slot, bits, lut);
+      place(tree.left[node], 2 * slot + 1, level + 1);
+      place(tree.right[node], 2 * slot + 2, level + 1);
+    };
+    place(0, 0, 0);
+  }
+
+  private placeLinked(ensemble: TreeEnsemble, tree: Tree, base: number, bits: number[], lut: number[]): void {
+    // Breadth-first so that siblings sit next to each other.
+    const queue = [0];
+    const slots = [base];
+    let next = base + 1;
+    for (let q = 0; q < queue.length; q++) {
+      const node = queue[q];
+      const slot = slots[q];
+      if (tree.left[node] < 0) {
+        this.feature[slot] = -1;
+        this.threshold[slot] = tree.value[node]!;
+        continue;
+      }
+      this.setSplit(ensemble, tree, node, slot, bits, lut);
+      this.child[slot] = next;
+      queue.push(tree.left[node], tree.right[node]);
+      slots.push(next, next + 1);
+      next += 2;
+    }
+  }
+
+  private setSplit(
+    ensemble: TreeEnsemble,
+    tree: Tree,
+    node: number,
+    slot: number,
+    bits: number[],
+    lut: number[],
+  ): void {
+    const f = tree.feature[node];
+    this.missingRight[slot] = tree.defaultLeft[node] === 1 ? 0 : 1;
+    const start = tree.catOffsets[node];
+    const end = tree.catOffsets[node + 1];
+    if (start === end) {
+      this.feature[slot] = f;
+      this.threshold[slot] = tree.threshold[node]!;
+      return;
+    }
+    this.feature[slot] = f + this.features;
+    let maxCode = 0;
+    for (let i = start; i < end; i++) maxCode = Math.max(maxCode, tree.catCodes[i]);
+    const k = ensemble.categoryCounts[f] ?? 0;
+    const limit = k > 0 ? k : maxCode + 1;
+    this.catLimit[slot] = limit;
+    if (limit <= LUT_CODES) {
+      // Byte per code: 1 = right (not in the set).
+      this.catStart[slot] = lut.length;
+      const at = lut.length;
+      for (let c = 0; c < limit; c++) lut.push(1);
+      for (let i = start; i < end; i++) if (tree.catCodes[i] < limit) lut[at + tree.catCodes[i]] = 0;
+      return;
+    }
+    this.bigCategorical[slot] = 1;
+    this.catStart[slot] = bits.length;
+    const words = (maxCode >> 5) + 1;
+    const at = bits.length;
+    for (let w = 0; w < words; w++) bits.push(0);
+    for (let i = start; i < end; i++) {
+      const code = tree.catCodes[i];
+      bits[at + (code >> 5)] = (bits[at + (code >> 5)] | (1 << (code & 31))) >>> 0;
+    }
+    // A bitset slot's threshold holds how many codes its bitset covers; codes past it go right.
+    this.threshold[slot] = words * 32;
+  }
+}
+
+function treeDepth(tree: Tree): number {
+  const depthOf = (node: number): number =>
+    tree.left[node] < 0 ? 0 : 1 + Math.max(depthOf(tree.left[node]), depthOf(tree.right[node]));
+  return depthOf(0);
+}

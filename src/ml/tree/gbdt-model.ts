@@ -1,0 +1,99 @@
+import { CairnError } from '../../core/errors.js';
+import type { FeatureMatrix } from '../matrix.js';
+import { CompiledEnsemble } from './compiled-ensemble.js';
+import { marginToPrediction, type TreeEnsemble } from './ensemble.js';
+import { ensembleFromJson, ensembleToJson, type GbdtJson } from './gbdt-json.js';
+import type { GbdtParams } from './gbdt-params.js';
+import { featureImportance, type ImportanceKind } from './importance.js';
+
+export interface EvalHistory {
+  /** 'logloss', 'mlogloss', 'rmse' or 'mae'. */
+  readonly metric: string;
+  /** The validation metric after each round (empty when there was no validation set). */
+  readonly valid: readonly number[];
+}
+
+/**
+ * A trained gradient-boosted tree ensemble: immutable, predicts from a FeatureMatrix with the
+ * training columns in the same order. Prediction runs on a flattened copy of the trees.
+ */
+export class GbdtModel {
+  private readonly compiled: CompiledEnsemble;
+
+  constructor(
+    readonly ensemble: TreeEnsemble,
+    readonly params: Readonly<Partial<GbdtParams>>,
+    /** The last round kept (0-based): trees per output − 1. */
+    readonly bestIteration: number,
+    readonly evalHistory: EvalHistory,
+  ) {
+    this.compiled = new CompiledEnsemble(ensemble);
+  }
+
+  /** Raw margins, row-major: `out[r * outputs + k]` (log-odds, class scores or values). */
+  predictMargin(X: FeatureMatrix): Float64Array {
+    this.checkColumns(X.cols, 'predict');
+    return this.compiled.predictMargins(X);
+  }
+
+  /** Binary: P(class 1) per row; multiclass: probabilities row-major (rows × classes); regression: values. */
+  predict(X: FeatureMatrix): Float64Array {
+    const margins = this.predictMargin(X);
+    return marginToPrediction(this.ensemble.objective, margins, this.ensemble.outputs);
+  }
+
+  /** Predictions for one row given as a dense vector of the features: length 1, or one per class. */
+  predictRow(x: Float64Array): Float64Array {
+    this.checkColumns(x.length, 'predictRow');
+    const margins = this.compiled.predictRowMargins(x);
+    return marginToPrediction(this.ensemble.objective, margins, this.ensemble.outputs);
+  }
+
+  /** Per-feature importance: 'gain' (mean gain of its splits), 'total_gain' or 'split' (count). */
+  importance(kind: ImportanceKind = 'gain'): Float64Array {
+    return featureImportance(this.ensemble, kind);
+  }
+
+  toJSON(): GbdtJson {
+    return {
+      format: 'cairn-gbdt',
+      version: 1,
+      params: { ...this.params },
+      bestIteration: this.bestIteration,
+      evalHistory: { metric: this.evalHistory.metric, valid: [...this.evalHistory.valid] },
+      ensemble: ensembleToJson(this.ensemble),
+    };
+  }
+
+  static fromJSON(json: GbdtJson): GbdtModel {
+    const ensemble = ensembleFromJson(json);
+    return new GbdtModel(ensemble, json.params, json.bestIteration, {
+      metric: json.evalHistory.metric,
+      valid: [...json.evalHistory.valid],
+    });
+  }
+
+  /** Wraps trees trained elsewhere (XGBoost import): every tree kept, no history. */
+  static fromEnsemble(ensemble: TreeEnsemble, params: Partial<GbdtParams> = {}): GbdtModel {
+    const rounds = Math.ceil(ensemble.trees.length / Math.max(ensemble.outputs, 1));
+    return new GbdtModel(ensemble, { objective: ensemble.objective, ...params }, rounds - 1, {
+      metric: '',
+      valid: [],
+    });
+  }
+
+  private checkColumns(cols: number, operation: string): void {
+    const expected = this.ensemble.featureNames.length;
+    if (cols !== expected) {
+      throw new CairnError(
+        'INVALID_ARGUMENT',
+        `${operation} got ${cols} features; the GBDT model was trained on ${expected} (${listNames(this.ensemble.featureNames)})`,
+      );
+    }
+  }
+}
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 10).map((name) => `'${name}'`);
+  return names.length > 10 ? `${shown.join(', ')}, …` : shown.join(', ');
+}

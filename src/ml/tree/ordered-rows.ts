@@ -1,0 +1,306 @@
+/**
+ * Rows kept in node order while a tree grows, and the two kernels that work on them. Each node's
+ * rows are one contiguous range of positions: its bins (row-major global bin numbers, see
+ * histogram.ts), gradient pairs and original row ids. A split partitions its node's range in
+ * place, so every histogram is built by a purely sequential pass — on this project's machines
+ * 7 ns per update against 10–25 ns when a deep node's scattered rows are gathered through an index.
+ * Each tree starts again from the original order (`pristine`), so margins, labels and gradients
+ * stay in row order and only the ids map positions back to rows.
+ *
+ * Work is described by tasks in shared tables, so the calling thread and pool workers can take
+ * disjoint sets of tasks; every task is done by one thread in a fixed order, which keeps results
+ * independent of the number of threads.
+ */
+export interface OrderedRows {
+  readonly n: number;
+  /** Features per row. */
+  readonly F: number;
+  /** Bins per row in `pristine` and `bins` (default F); fit-engine rounds F up to whole 32-bit words. */
+  readonly stride?: number;
+  /** Bins in original row order (row-major global bin numbers). */
+  readonly pristine: Uint16Array | Uint32Array;
+  /** Bins in node order. */
+  readonly bins: Uint16Array | Uint32Array;
+  /**
+   * Optional: the same memory as 32-bit words (stride × bytes per bin / 4 per row), with ghWords,
+   * to move rows word by word (25–45 % faster partitions than bin by bin).
+   */
+  readonly binWords?: Int32Array;
+  /** Gradient pairs in node order (2 per position); a zero hessian marks a row outside the tree's sample. */
+  readonly gh: Float64Array;
+  /** Optional: gh as 32-bit words (4 per row): rows move as raw bits, never through a double. */
+  readonly ghWords?: Int32Array;
+  /** Original row of each position. */
+  readonly ids: Uint32Array;
+  /** Histogram slots, histSize numbers each (gradient, hessian per global bin). */
+  readonly hist: Float64Array;
+  /** One spare histogram per thread (see buildTask). */
+  readonly spare: Float64Array;
+  readonly histSize: number;
+  /** Per feature: first global bin (length F + 1). */
+  readonly offsets: Int32Array;
+  /** The tree's features (ascending) and their count (all when = F). */
+  readonly features: Int32Array;
+  readonly featureCount: Int32Array;
+  /** Partition tasks, PARTITION_WIDTH numbers each; results written back into them. */
+  readonly partitions: Float64Array;
+  /** Categorical masks of partition tasks: 256 flags by local bin, at task × 256. */
+  readonly catMasks: Uint8Array;
+  /** Build tasks, BUILD_WIDTH numbers each. */
+  readonly builds: Float64Array;
+  /** Order in which threads take tasks: thread t does order[from..to) given in its arguments. */
+  readonly order: Int32Array;
+}
+
+export const PARTITION = {
+  start: 0,
+  end: 1,
+  feature: 2,
+  threshold: 3,
+  defaultLeft: 4,
+  categorical: 5,
+  mid: 6,
+  leftCount: 7,
+} as const;
+export const PARTITION_WIDTH = 8;
+export const BUILD = { start: 0, end: 1, slot: 2, featFrom: 3, featTo: 4 } as const;
+export const BUILD_WIDTH = 5;
+
+/** Kernel arguments: which table, and the slice of `order` this thread takes. */
+export const TASK_ARGS = { kind: 0, from: 1, to: 2, thread: 3 } as const;
+export const KIND_PARTITION = 0;
+export const KIND_BUILD = 1;
+
+/** Runs the tasks order[from..to) of one kind (the kernel every thread runs). */
+export function runTasks(b: OrderedRows, args: Float64Array): void {
+  const from = args[TASK_ARGS.from] | 0;
+  const to = args[TASK_ARGS.to] | 0;
+  if (args[TASK_ARGS.kind] === KIND_PARTITION) {
+    for (let i = from; i < to; i++) partitionTask(b, b.order[i]);
+  } else {
+    const spare = (args[TASK_ARGS.thread] | 0) * b.histSize;
+    for (let i = from; i < to; i++) buildTask(b, b.order[i], spare);
+  }
+}
+
+/**
+ * Partitions positions start..end by the task's split (Hoare's scheme, in place): rows going left
+ * end up first. Writes the first right position and the number of in-sample rows on the left.
+ */
+export function partitionTask(b: OrderedRows, task: number): void {
+  const t = task * PARTITION_WIDTH;
+  const p = b.partitions;
+  const s = p[t + PARTITION.start] | 0;
+  const e = p[t + PARTITION.end] | 0;
+  const f = p[t + PARTITION.feature] | 0;
+  const threshold = p[t + PARTITION.threshold] | 0;
+  const defaultLeft = p[t + PARTITION.defaultLeft] === 1;
+  const categorical = p[t + PARTITION.categorical] === 1;
+  if (b.binWords !== undefined && b.ghWords !== undefined) {
+    partitionWords(b, b.binWords, b.ghWords, t, s, e, f, threshold, defaultLeft, categorical, task * 256);
+  } else {
+    partitionElements(b, t, s, e, f, threshold, defaultLeft, categorical, task * 256);
+  }
+}
+
+function partitionWords(
+  b: OrderedRows,
+  binWords: Int32Array,
+  ghWords: Int32Array,
+  t: number,
+  s: number,
+  e: number,
+  f: number,
+  threshold: number,
+  defaultLeft: boolean,
+  categorical: boolean,
+  maskAt: number,
+): void {
+  const { bins, gh, ids } = b;
+  const stride = b.stride ?? b.F;
+  const words = (binWords.length / b.n) | 0;
+  const missing = b.offsets[f];
+  const mask = b.catMasks;
+  const maskBase = maskAt - missing;
+  let i = s;
+  let j = e - 1;
+  let left = 0;
+  for (;;) {
+    while (i <= j) {
+      const gb = bins[i * stride + f];
+      const goLeft = gb === missing ? defaultLeft : categorical ? mask[maskBase + gb] === 1 : gb <= threshold;
+      if (!goLeft) break;
+      if (gh[2 * i + 1] > 0) left++;
+      i++;
+    }
+    while (i <= j) {
+      const gb = bins[j * stride + f];
+      const goLeft = gb === missing ? defaultLeft : categorical ? mask[maskBase + gb] === 1 : gb <= threshold;
+      if (goLeft) break;
+      j--;
+    }
+    if (i > j) break;
+    const a = i * words;
+    const c = j * words;
+    for (let q = 0; q < words; q++) {
+      const x = binWords[a + q];
+      binWords[a + q] = binWords[c + q]!;
+      binWords[c + q] = x;
+    }
+    for (let q = 0; q < 4; q++) {
+      const x = ghWords[4 * i + q];
+      ghWords[4 * i + q] = ghWords[4 * j + q]!;
+      ghWords[4 * j + q] = x;
+    }
+    const id = ids[i];
+    ids[i] = ids[j]!;
+    ids[j] = id;
+    if (gh[2 * i + 1] > 0) left++;
+    i++;
+    j--;
+  }
+  b.partitions[t + PARTITION.mid] = i;
+  b.partitions[t + PARTITION.leftCount] = left;
+}
+
+/** partitionWords for rows without word views: the same scheme, moving bins one by one. */
+function partitionElements(
+  b: OrderedRows,
+  t: number,
+  s: number,
+  e: number,
+  f: number,
+  threshold: number,
+  defaultLeft: boolean,
+  categorical: boolean,
+  maskAt: number,
+): void {
+  const { bins, gh, ids } = b;
+  const stride = b.stride ?? b.F;
+  const missing = b.offsets[f];
+  const mask = b.catMasks;
+  const maskBase = maskAt - missing;
+  let i = s;
+  let j = e - 1;
+  let left = 0;
+  for (;;) {
+    while (i <= j) {
+      const gb = bins[i * stride + f];
+      const goLeft = gb === missing ? defaultLeft : categorical ? mask[maskBase + gb] === 1 : gb <= threshold;
+      if (!goLeft) break;
+      if (gh[2 * i + 1] > 0) left++;
+      i++;
+    }
+    while (i <= j) {
+      const gb = bins[j * stride + f];
+      const goLeft = gb === missing ? defaultLeft : categorical ? mask[maskBase + gb] === 1 : gb <= threshold;
+      if (goLeft) break;
+      j--;
+    }
+    if (i > j) break;
+    const a = i * stride;
+    const c = j * stride;
+    for (let q = 0; q < stride; q++) {
+      const x = bins[a + q];
+      bins[a + q] = bins[c + q]!;
+      bins[c + q] = x;
+    }
+    let x = gh[2 * i];
+    gh[2 * i] = gh[2 * j]!;
+    gh[2 * j] = x;
+    x = gh[2 * i + 1]!;
+    gh[2 * i + 1] = gh[2 * j + 1]!;
+    gh[2 * j + 1] = x;
+    const id = ids[i];
+    ids[i] = ids[j]!;
+    ids[j] = id;
+    if (gh[2 * i + 1] > 0) left++;
+    i++;
+    j--;
+  }
+  b.partitions[t + PARTITION.mid] = i;
+  b.partitions[t + PARTITION.leftCount] = left;
+}
+
+/**
+ * Adds positions start..end to histogram slot `slot` for used features featFrom..featTo. Neighbouring
+ * rows often share bins (rows of a node agree on its splits; data often arrive sorted), and then
+ * each addition waits for the previous one to reach memory; on large nodes, even and odd rows go
+ * to two histograms (the second at `spare` in b.spare) summed at the end — 1.6× faster on flights.
+ */
+export function buildTask(b: OrderedRows, task: number, spare: number): void {
+  const t = task * BUILD_WIDTH;
+  const q = b.builds;
+  const s = q[t + BUILD.start] | 0;
+  const e = q[t + BUILD.end] | 0;
+  const featFrom = q[t + BUILD.featFrom] | 0;
+  const featTo = q[t + BUILD.featTo] | 0;
+  const { F, bins, gh, hist, features, offsets } = b;
+  const stride = b.stride ?? F;
+  const hb = (q[t + BUILD.slot] | 0) * b.histSize;
+  const lo = 2 * offsets[features[featFrom]];
+  const hi = 2 * offsets[features[featTo - 1] + 1];
+  hist.fill(0, hb + lo, hb + hi);
+  const all = b.featureCount[0] === F;
+  if (!all || (e - s) * (featTo - featFrom) < 4 * (hi - lo)) {
+    addRows(bins, gh, stride, s, e, featFrom, featTo, all ? null : features, hist, hb);
+    return;
+  }
+  const other = b.spare;
+  other.fill(0, spare + lo, spare + hi);
+  let i = s;
+  for (; i + 1 < e; i += 2) {
+    const g0 = gh[2 * i];
+    const h0 = gh[2 * i + 1];
+    const g1 = gh[2 * i + 2];
+    const h1 = gh[2 * i + 3];
+    const base = i * stride;
+    for (let j = base + featFrom; j < base + featTo; j++) {
+      const k = hb + 2 * bins[j];
+      hist[k] += g0;
+      hist[k + 1] += h0;
+      const m = spare + 2 * bins[j + stride];
+      other[m] += g1;
+      other[m + 1] += h1;
+    }
+  }
+  addRows(bins, gh, stride, i, e, featFrom, featTo, null, hist, hb);
+  for (let k = lo; k < hi; k++) hist[hb + k] += other[spare + k];
+}
+
+function addRows(
+  bins: Uint16Array | Uint32Array,
+  gh: Float64Array,
+  stride: number,
+  s: number,
+  e: number,
+  featFrom: number,
+  featTo: number,
+  features: Int32Array | null,
+  hist: Float64Array,
+  hb: number,
+): void {
+  if (features === null) {
+    for (let i = s; i < e; i++) {
+      const g = gh[2 * i];
+      const h = gh[2 * i + 1];
+      const base = i * stride;
+      for (let j = base + featFrom; j < base + featTo; j++) {
+        const k = hb + 2 * bins[j];
+        hist[k] += g;
+        hist[k + 1] += h;
+      }
+    }
+    return;
+  }
+  for (let i = s; i < e; i++) {
+    const g = gh[2 * i];
+    const h = gh[2 * i + 1];
+    const base = i * stride;
+    for (let j = featFrom; j < featTo; j++) {
+      const k = hb + 2 * bins[base + features[j]];
+      hist[k] += g;
+      hist[k + 1] += h;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { Random } from '../core/random.js';
+import type { Database } from '../warehouse/database.js';
+import { algorithmNamed, checkParams } from './algorithms.js';
+import { chooseAlgorithm, type AutoTrial } from './auto.js';
+import { evaluate } from './evaluate.js';
+import type { DroppedColumn } from './features.js';
+import { saveVersion } from './save.js';
+import type { ModelSpec } from './spec.js';
+import { prepareTrainingData } from './training-data.js';
+
+export interface TrainReport {
+  model: string;
+  version: number;
+  task: string;
+  algorithm: string;
+  metrics: Record<string, number>;
+  rows: { train: number; test: number };
+  features: string[];
+  dropped: DroppedColumn[];
+  /** algorithm 'auto': every candidate tried, with its validation score. */
+  candidates?: AutoTrial[];
+  seconds: number;
+}
+
+export interface TrainOptions {
+  onProgress?: (fraction: number, message?: string) => void;
+}
+
+/**
+ * Trains a spec into a new immutable registry version: reads the data, holds out the test split,
+ * fits the algorithm (or chooses one within the time budget), scores the held-out rows, and
+ * stores the artifact and the version with its metrics, parameters and data fingerprint.
+ */
+export async function trainModel(
+  db: Database,
+  artifactsDir: string,
+  spec: ModelSpec,
+  options: TrainOptions = {},
+): Promise<TrainReport> {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => undefined);
+  progress(0, 'reading data');
+  const data = await prepareTrainingData(db, spec);
+  const task = data.target.task;
+  const classes = data.target.classes?.length ?? 0;
+  const random = new Random(spec.seed);
+  let algorithmName: string = spec.algorithm;
+  let params = spec.params;
+  let candidates: AutoTrial[] | undefined;
+  if (algorithmName === 'auto') {
+    const choice = await chooseAlgorithm({
+      task,
+      classes,
+      train: data.train,
+      target: data.target,
+      spec,
+      random,
+      progress,
+    });
+    algorithmName = choice.algorithm;
+    params = choice.params;
+    candidates = choice.trials;
+  }
+  const algorithm = algorithmNamed(algorithmName, task);
+  checkParams(algorithm, params);
+  progress(0.1, `fitting ${algorithm.name}`);
+  const estimator = await algorithm.fit({
+    task,
+    X: data.train.X,
+    y: data.train.y,
+    classes,
+    params,
+    random: random.fork(),
+    onProgress: (fraction, message) => progress(0.1 + 0.85 * fraction, message),
+  });
+  const metrics = evaluate(data.target, data.test.y, estimator.predict(data.test.X));
+  const version = await saveVersion(db, artifactsDir, {
+    name: spec.name,
+    algorithm: algorithm.name,
+    target: data.target,
+    features: data.features,
+    estimator,
+    metrics,
+    params,
+    spec: spec,
+    data: data.fingerprint,
+    seed: spec.seed,
+    started,
+  });
+  progress(1, 'done');
+  return {
+    model: spec.name,
+    version,
+    task,
+    algorithm: algorithm.name,
+    metrics,
+    rows: { train: data.train.y.length, test: data.test.y.length },
+    features: data.features.map((f) => f.name),
+    dropped: data.dropped,
+    candidates,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
