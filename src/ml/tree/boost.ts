@@ -50,7 +50,8 @@ export function boost(input: BoostInput): BoostResult {
   const { train, valid, mapper, objective, params, grower, random } = input;
   const K = objective.outputs;
   const n = train.n;
-  const margins = initialMargins(n, input.baseMargin);
+  const margins = grower.margins;
+  for (let r = 0; r < n; r++) margins.set(input.baseMargin, r * K);
   const validMargins = valid === null ? null : initialMargins(valid.n, input.baseMargin);
   const sample = params.subsample < 1 ? new Uint32Array(n) : null;
   const inSample = params.subsample < 1 ? new Uint8Array(n) : null;
@@ -59,14 +60,14 @@ export function boost(input: BoostInput): BoostResult {
   let best = Infinity;
   let bestRound = input.rounds - 1;
   for (let round = 0; round < input.rounds; round++) {
-    objective.prepare(margins, train.y);
+    const parameter = objective.roundParameter(margins, train.y);
     if (sample !== null) {
       const count = sampleRows(n, params.subsample, random, sample);
       inSample!.fill(0);
       for (let i = 0; i < count; i++) inSample![sample[i]] = 1;
     }
     for (let k = 0; k < K; k++) {
-      objective.gradients(margins, train.y, train.w, k, grower.gh);
+      grower.gradients(k, parameter);
       const layout = featureLayout(
         sampleFeatures(mapper.features, params.colsampleBytree, random),
         mapper.offsets,
@@ -74,7 +75,7 @@ export function boost(input: BoostInput): BoostResult {
       const grown = grower.grow(inSample, layout);
       if (objective.refitLeaf !== undefined)
         refitLeaves(grown, grower.leafRows(grown), objective, margins, train, params.learningRate);
-      grower.addToMargins(grown, margins, K, k);
+      grower.addToMargins(grown, k);
       if (valid !== null) addRouted(grown, valid.bins, valid.n, validMargins!, K, k);
       trees.push(grown.toTree(mapper));
     }

@@ -86,7 +86,6 @@ export class CompiledEnsemble {
     for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseMargin[k]!;
     const at = new Int32Array(BLOCK);
     const xs = new Float64Array(BLOCK * F);
-    const sums = new Float64Array(4);
     for (let r0 = 0; r0 < n; r0 += BLOCK) {
       const m = Math.min(n, r0 + BLOCK) - r0;
       if (this.depth === 0) {
@@ -97,17 +96,14 @@ export class CompiledEnsemble {
         }
         continue;
       }
-      // Row-major copy of the block: a row's features share cache lines, and four rows walk at once.
+      // Row-major copy of the block: a row's features share cache lines. Each tree then takes the
+      // whole block, four rows walking it at once, so its nodes stay in cache across the block.
       for (let f = 0; f < F; f++) for (let i = 0; i < m; i++) xs[i * F + f] = X.data[f * n + r0 + i]!;
-      let i = 0;
-      for (; i + 4 <= m; i += 4) {
-        for (let k = 0; k < K; k++) {
-          this.walkFour(xs, i * F, k, sums);
-          for (let j = 0; j < 4; j++) out[(r0 + i + j) * K + k] += sums[j];
-        }
-      }
-      for (; i < m; i++) {
-        for (let k = 0; k < K; k++) out[(r0 + i) * K + k] += this.walkOne(xs, i * F, k);
+      const whole = m - (m % 4);
+      for (let t = 0; t < this.trees; t++) {
+        const k = this.treeOutput[t];
+        for (let i = 0; i < whole; i += 4) this.walkFour(xs, i * F, t, out, (r0 + i) * K + k, K);
+        for (let i = whole; i < m; i++) out[(r0 + i) * K + k] += this.walkTree(xs, i * F, t);
       }
     }
     return out;
@@ -124,93 +120,79 @@ export class CompiledEnsemble {
       }
       return out;
     }
-    for (let k = 0; k < this.outputs; k++) out[k] += this.walkOne(x, 0, k);
+    // Tree by tree, as predictMargins adds them, so one row and a batch give the same bits.
+    for (let t = 0; t < this.trees; t++) out[this.treeOutput[t]] += this.walkTree(x, 0, t);
     return out;
   }
 
-  /** Sum over the trees of output k for the row at xs[b..b + F). */
-  private walkOne(xs: Float64Array, b: number, k: number): number {
-    const { packed, threshold, treeOutput, width, depth } = this;
-    let sum = 0;
-    for (let t = 0; t < this.trees; t++) {
-      if (treeOutput[t] !== k) continue;
-      const base = t * width;
-      let node = 0;
-      for (let d = 0; d < depth; d++) {
-        const s = base + node;
-        const p = packed[s];
-        const x = xs[b + (p >> 3)];
-        node =
-          2 * node +
-          1 +
-          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
-      }
-      sum += threshold[base + node];
+  /** The leaf value tree t gives the row at xs[b..b + F). */
+  private walkTree(xs: Float64Array, b: number, t: number): number {
+    const { packed, threshold } = this;
+    const base = t * this.width;
+    let node = 0;
+    for (let d = 0; d < this.depth; d++) {
+      const s = base + node;
+      const p = packed[s];
+      const x = xs[b + (p >> 3)];
+      node =
+        2 * node +
+        1 +
+        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
     }
-    return sum;
+    return threshold[base + node];
   }
 
-  /** Sums over the trees of output k for four rows at xs[b..), xs[b + F..), …, into sums[0..4). */
-  private walkFour(xs: Float64Array, b0: number, k: number, sums: Float64Array): void {
-    const { packed, threshold, treeOutput, width, depth } = this;
+  /** Adds tree t's values for the four rows at xs[b0..), xs[b0 + F..), … to out[o], out[o + K], …. */
+  private walkFour(xs: Float64Array, b0: number, t: number, out: Float64Array, o: number, K: number): void {
+    const { packed, threshold } = this;
     const F = this.features;
+    const base = t * this.width;
     const b1 = b0 + F;
     const b2 = b1 + F;
     const b3 = b2 + F;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let t = 0; t < this.trees; t++) {
-      if (treeOutput[t] !== k) continue;
-      const base = t * width;
-      let n0 = 0;
-      let n1 = 0;
-      let n2 = 0;
-      let n3 = 0;
-      for (let d = 0; d < depth; d++) {
-        let s = base + n0;
-        let p = packed[s];
-        let x = xs[b0 + (p >> 3)];
-        n0 =
-          2 * n0 +
-          1 +
-          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
-        s = base + n1;
-        p = packed[s]!;
-        x = xs[b1 + (p >> 3)]!;
-        n1 =
-          2 * n1 +
-          1 +
-          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
-        s = base + n2;
-        p = packed[s]!;
-        x = xs[b2 + (p >> 3)]!;
-        n2 =
-          2 * n2 +
-          1 +
-          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
-        s = base + n3;
-        p = packed[s]!;
-        x = xs[b3 + (p >> 3)]!;
-        n3 =
-          2 * n3 +
-          1 +
-          ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
-      }
-      s0 += threshold[base + n0];
-      s1 += threshold[base + n1];
-      s2 += threshold[base + n2];
-      s3 += threshold[base + n3];
+    let n0 = 0;
+    let n1 = 0;
+    let n2 = 0;
+    let n3 = 0;
+    for (let d = 0; d < this.depth; d++) {
+      let s = base + n0;
+      let p = packed[s];
+      let x = xs[b0 + (p >> 3)];
+      n0 =
+        2 * n0 +
+        1 +
+        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+      s = base + n1;
+      p = packed[s]!;
+      x = xs[b1 + (p >> 3)]!;
+      n1 =
+        2 * n1 +
+        1 +
+        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+      s = base + n2;
+      p = packed[s]!;
+      x = xs[b2 + (p >> 3)]!;
+      n2 =
+        2 * n2 +
+        1 +
+        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+      s = base + n3;
+      p = packed[s]!;
+      x = xs[b3 + (p >> 3)]!;
+      n3 =
+        2 * n3 +
+        1 +
+        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
     }
-    sums[0] = s0;
-    sums[1] = s1;
-    sums[2] = s2;
-    sums[3] = s3;
+    out[o] += threshold[base + n0];
+    out[o + K] += threshold[base + n1];
+    out[o + 2 * K] += threshold[base + n2];
+    out[o + 3 * K] += threshold[base + n3];
   }
 
+  /** Linked layout: the slots of the leaves rows r0..r1 reach in tree t, into `at`. */
   private walkLinked(data: Float64Array, n: number, r0: number, r1: number, t: number, at: Int32Array): void {
-    const { feature, threshold, missingRight, child } = this;
+    const { feature, threshold, missingRight, child, bigCategorical } = this;
     const F = this.features;
     const root = t * this.width;
     for (let r = r0; r < r1; r++) {
@@ -221,13 +203,8 @@ export class CompiledEnsemble {
           const x = data[f * n + r];
           slot = child[slot] + (+(x >= threshold[slot]) | (missingRight[slot] & +(x !== x)));
         } else {
-          slot =
-            child[slot] +
-            this.categoricalRight(
-              slot,
-              (this.bigCategorical[slot] << 2) | 2 | missingRight[slot],
-              data[(f - F) * n + r],
-            );
+          const p = (bigCategorical[slot] << 2) | 2 | missingRight[slot];
+          slot = child[slot] + this.categoricalRight(slot, p, data[(f - F) * n + r]);
         }
         f = feature[slot]!;
       }

@@ -1,8 +1,19 @@
 import type { ParallelPool, ParallelSession } from '../../core/parallel.js';
 import type { BinMapper } from './binning.js';
 import type { BinnedSet } from './boost.js';
+import {
+  gradientsTask,
+  KIND_GRADIENTS,
+  KIND_LEAVES,
+  LEAF,
+  LEAF_WIDTH,
+  leavesTask,
+  ROW_ARGS,
+  type BoostRows,
+} from './boost-rows.js';
 import type { GbdtParams } from './gbdt-params.js';
 import { buildBinIndex } from './histogram.js';
+import type { Objective, ObjectiveSpec } from './objectives.js';
 import type { GrowParams, TaskRunner } from './ordered-grow.js';
 import {
   BUILD,
@@ -14,14 +25,15 @@ import {
   TASK_ARGS,
   type OrderedRows,
 } from './ordered-rows.js';
-import { ORDERED_WORKER_MODULE } from './ordered-worker.js';
-import { orderedGrower, type TreeGrower } from './tree-grower.js';
+import { ORDERED_WORKER_MODULE, type WorkerContext } from './ordered-worker.js';
+import { orderedGrower, type RowRunner, type TreeGrower } from './tree-grower.js';
 
-export const PHASES: number[] = [];
 /** Depth-wise growth batches a whole level when its histograms fit in this many bytes. */
 const LEVEL_HISTOGRAM_BUDGET = 512 * 2 ** 20;
 /** A batch of tasks is shared among threads when it touches at least this many cells (rows, or rows × features). */
 const PARALLEL_CELLS = 150_000;
+/** Row work (gradients, margins) is shared among threads from this many rows. */
+const PARALLEL_ROWS = 50_000;
 
 /** A grower for one training set; close() releases the workers' hold on its buffers. */
 export interface Growing {
@@ -30,15 +42,17 @@ export interface Growing {
 }
 
 /**
- * Sets up tree growth on `set`: the rows in node order, task tables sized for the growth mode, and
- * — with a pool of more than one thread — all of it on shared memory with a session open on the
- * workers.
+ * Sets up tree growth on `set`: the rows in node order, margins, task tables sized for the growth
+ * mode, and — with a pool of more than one thread — all of it on shared memory with a session open
+ * on the workers. `objective` is the calling thread's instance of `spec`.
  */
 export function createGrowing(
   set: BinnedSet,
   mapper: BinMapper,
   params: GbdtParams,
   pool: ParallelPool | undefined,
+  objective: Objective,
+  spec: ObjectiveSpec,
 ): Growing {
   const F = mapper.features;
   const n = set.n;
@@ -49,6 +63,7 @@ export function createGrowing(
   const levelwise = levelSlots * histSize * 8 <= LEVEL_HISTOGRAM_BUDGET;
   const slots = levelwise ? levelSlots : params.maxLeaves > 0 ? params.maxLeaves + 2 : depth + 3;
   const maxTasks = levelwise ? 2 ** Math.max(depth - 1, 0) : 1;
+  const maxLeaves = levelwise || params.maxLeaves === 0 ? 2 ** depth : params.maxLeaves;
   const threads =
     pool === undefined ? 1 : Math.min(pool.threads, params.threads > 0 ? params.threads : pool.threads);
   const shared = threads > 1;
@@ -82,81 +97,161 @@ export function createGrowing(
     builds: new Float64Array(memory(8 * BUILD_WIDTH * buildTasks)),
     order: new Int32Array(memory(4 * Math.max(maxTasks, buildTasks))),
   };
-  const session = shared ? pool!.open(ORDERED_WORKER_MODULE, rows) : null;
-  const runner = taskRunner(rows, session, threads);
-  return { grower: orderedGrower(rows, runner, mapper, grow, levelwise), close: () => session?.close() };
+  const copy = (values: Float64Array) => {
+    const out = new Float64Array(memory(8 * values.length));
+    out.set(values);
+    return out;
+  };
+  const state: BoostRows = {
+    margins: new Float64Array(memory(8 * n * objective.outputs)),
+    y: copy(set.y),
+    w: set.w === null ? null : copy(set.w),
+    outputs: objective.outputs,
+    objective: spec,
+    leaves: new Float64Array(memory(8 * LEAF_WIDTH * maxLeaves)),
+    leafMasks: new Uint8Array(memory(256 * maxLeaves)),
+    leafOrder: new Int32Array(memory(4 * maxLeaves)),
+  };
+  const context: WorkerContext = { rows, boost: state };
+  const session = shared ? pool!.open(ORDERED_WORKER_MODULE, context) : null;
+  const tasks = taskRunner(rows, session, threads);
+  const rowWork = rowRunner(rows, state, objective, session, threads);
+  return {
+    grower: orderedGrower(
+      rows,
+      state,
+      tasks,
+      rowWork,
+      mapper,
+      grow,
+      levelwise,
+      objective.refitLeaf !== undefined,
+    ),
+    close: () => session?.close(),
+  };
+}
+
+/** Splits `sizes` (tasks 0..count−1) among `parts` threads, largest first to the least loaded. */
+function deal(sizes: number[], count: number, parts: number, order: Int32Array): [number, number][] {
+  const lists: number[][] = Array.from({ length: parts }, () => []);
+  const load = new Float64Array(parts);
+  const bySize = Array.from({ length: count }, (_, t) => t).sort((x, y) => sizes[y] - sizes[x] || x - y);
+  for (const t of bySize) {
+    let target = 0;
+    for (let p = 1; p < parts; p++) if (load[p] < load[target]) target = p;
+    lists[target].push(t);
+    load[target] += sizes[t];
+  }
+  let at = 0;
+  return lists.map((list) => {
+    const from = at;
+    for (const t of list) order[at++] = t;
+    return [from, at];
+  });
+}
+
+/** Runs kernel `kernel` with per-thread arguments, the calling thread taking part 0. */
+function runParts(
+  session: ParallelSession,
+  parts: number,
+  kernel: number,
+  fill: (args: Float64Array, part: number) => void,
+  own: Float64Array,
+  runOwn: () => void,
+): void {
+  for (let p = 1; p < parts; p++) fill(session.args(p - 1), p);
+  session.start(kernel, parts - 1);
+  fill(own, 0);
+  try {
+    runOwn();
+  } finally {
+    session.wait();
+  }
 }
 
 /**
- * Deals a batch of tasks to threads, largest first to the least loaded (the calling thread is
- * thread 0); which thread runs a task does not change its result.
+ * Deals a batch of partition or build tasks to threads, largest first to the least loaded (the
+ * calling thread is thread 0); which thread runs a task does not change its result.
  */
 function taskRunner(b: OrderedRows, session: ParallelSession | null, threads: number): TaskRunner {
   const own = new Float64Array(4);
   const sizes: number[] = [];
-  const lists: number[][] = Array.from({ length: threads }, () => []);
-  const load = new Float64Array(threads);
   return {
     threads,
     run(kind, count) {
       if (count === 0) return;
-      const t0 = performance.now();
-      try {
-        runInner(kind, count);
-      } finally {
-        PHASES[kind] = (PHASES[kind] ?? 0) + performance.now() - t0;
+      sizes.length = 0;
+      let total = 0;
+      for (let t = 0; t < count; t++) {
+        const size = kind === KIND_PARTITION ? partitionSize(b, t) : buildSize(b, t);
+        sizes.push(size);
+        total += size;
       }
+      if (session === null || count === 1 || total < PARALLEL_CELLS) {
+        for (let t = 0; t < count; t++) b.order[t] = t;
+        own.set([kind, 0, count, 0]);
+        runTasks(b, own);
+        return;
+      }
+      const ranges = deal(sizes, count, threads, b.order);
+      const fill = (args: Float64Array, part: number) => {
+        args[TASK_ARGS.kind] = kind;
+        args[TASK_ARGS.from] = ranges[part][0];
+        args[TASK_ARGS.to] = ranges[part][1];
+        args[TASK_ARGS.thread] = part;
+      };
+      runParts(session, threads, 0, fill, own, () => runTasks(b, own));
     },
   };
-  function runInner(kind: number, count: number) {
-    sizes.length = 0;
-    let total = 0;
-    for (let t = 0; t < count; t++) {
-      const size = kind === KIND_PARTITION ? partitionSize(b, t) : buildSize(b, t);
-      sizes.push(size);
-      total += size;
-    }
-    const parts = session !== null && count > 1 && total >= PARALLEL_CELLS ? threads : 1;
-    if (parts === 1) {
-      for (let t = 0; t < count; t++) b.order[t] = t;
-      own[TASK_ARGS.kind] = kind;
-      own[TASK_ARGS.from] = 0;
-      own[TASK_ARGS.to] = count;
-      runTasks(b, own);
-      return;
-    }
-    for (const list of lists) list.length = 0;
-    load.fill(0);
-    const bySize = Array.from({ length: count }, (_, t) => t).sort((x, y) => sizes[y] - sizes[x] || x - y);
-    for (const t of bySize) {
-      let target = 0;
-      for (let p = 1; p < parts; p++) if (load[p] < load[target]) target = p;
-      lists[target].push(t);
-      load[target] += sizes[t];
-    }
-    let at = 0;
-    const ranges: [number, number][] = [];
-    for (const list of lists) {
-      ranges.push([at, at + list.length]);
-      for (const t of list) b.order[at++] = t;
-    }
-    for (let p = 1; p < parts; p++) {
-      const args = session!.args(p - 1);
-      args[TASK_ARGS.kind] = kind;
-      args[TASK_ARGS.from] = ranges[p][0];
-      args[TASK_ARGS.to] = ranges[p][1];
-      args[TASK_ARGS.thread] = p;
-    }
-    session!.start(0, parts - 1);
-    own[TASK_ARGS.kind] = kind;
-    own[TASK_ARGS.from] = ranges[0][0];
-    own[TASK_ARGS.to] = ranges[0][1];
-    try {
-      runTasks(b, own);
-    } finally {
-      session!.wait();
-    }
-  }
+}
+
+/** Gradients by equal row ranges (a thread always gets the same range), leaves dealt by size. */
+function rowRunner(
+  b: OrderedRows,
+  state: BoostRows,
+  objective: Objective,
+  session: ParallelSession | null,
+  threads: number,
+): RowRunner {
+  const own = new Float64Array(6);
+  const parallel = session !== null && b.n >= PARALLEL_ROWS;
+  const sizes: number[] = [];
+  return {
+    gradients(k, parameter) {
+      const fill = (args: Float64Array, part: number) => {
+        args[ROW_ARGS.from] = Math.floor((b.n * part) / threads);
+        args[ROW_ARGS.to] = Math.floor((b.n * (part + 1)) / threads);
+        args[ROW_ARGS.output] = k;
+        args[ROW_ARGS.parameter] = parameter;
+        args[ROW_ARGS.kind] = KIND_GRADIENTS;
+      };
+      if (!parallel) {
+        own.set([KIND_GRADIENTS, 0, b.n, 0, k, parameter]);
+        gradientsTask(b, state, objective, own);
+        return;
+      }
+      runParts(session, threads, 1, fill, own, () => gradientsTask(b, state, objective, own));
+    },
+    leaves(count, k) {
+      if (!parallel || count === 1) {
+        for (let e = 0; e < count; e++) state.leafOrder[e] = e;
+        own.set([KIND_LEAVES, 0, count, 0, k, 0]);
+        leavesTask(b, state, own);
+        return;
+      }
+      sizes.length = 0;
+      for (let e = 0; e < count; e++)
+        sizes.push(state.leaves[e * LEAF_WIDTH + LEAF.end] - state.leaves[e * LEAF_WIDTH + LEAF.start]);
+      const ranges = deal(sizes, count, threads, state.leafOrder);
+      const fill = (args: Float64Array, part: number) => {
+        args[ROW_ARGS.kind] = KIND_LEAVES;
+        args[ROW_ARGS.from] = ranges[part][0];
+        args[ROW_ARGS.to] = ranges[part][1];
+        args[ROW_ARGS.output] = k;
+      };
+      runParts(session, threads, 1, fill, own, () => leavesTask(b, state, own));
+    },
+  };
 }
 
 function partitionSize(b: OrderedRows, t: number): number {

@@ -58,7 +58,8 @@ export class GbdtModel {
     return {
       format: 'cairn-gbdt',
       version: 1,
-      params: { ...this.params },
+      // Unset parameters (undefined) are left out, as JSON would drop them anyway.
+      params: Object.fromEntries(Object.entries(this.params).filter(([, v]) => v !== undefined)),
       bestIteration: this.bestIteration,
       evalHistory: { metric: this.evalHistory.metric, valid: [...this.evalHistory.valid] },
       ensemble: ensembleToJson(this.ensemble),

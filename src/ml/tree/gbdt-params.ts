@@ -64,8 +64,11 @@ export interface GbdtParams {
 
 /**
  * The defaults: XGBoost's regularisation (lambda 1, min_child_weight 1, depth 6) and learning
- * rate 0.1, up to 1000 rounds stopped early (patience 50) on a stratified 10 % hold-out, then refit
- * on all rows for the number of rounds the hold-out chose; LightGBM's categorical settings.
+ * rate 0.1; up to 1000 rounds, their number chosen by early stopping (patience 50) on a stratified
+ * 10 % hold-out — by 5-fold cross-validation below 10,000 rows, where one hold-out is too small to
+ * choose well — then one fit on all rows for that many rounds; LightGBM's categorical settings.
+ * Measured against XGBoost 300/6/0.1 in bench/supervised (--defaults): fixed 300 rounds overfit
+ * churn and bank by 0.01–0.02 AUC, and the search finds ≥ 300 rounds where more help (adult, housing).
  */
 export const DEFAULT_GBDT_PARAMS: Readonly<Omit<GbdtParams, 'objective'>> = {
   loss: 'squared',

@@ -8,7 +8,7 @@ import { createGrowing } from './fit-engine.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { resolveParams, type GbdtParams } from './gbdt-params.js';
 import { GbdtModel } from './gbdt-model.js';
-import { createObjective, type Objective } from './objectives.js';
+import { createObjective, type Objective, type ObjectiveSpec } from './objectives.js';
 import { searchRounds, type Run } from './round-search.js';
 import { combineWeights } from './sampling.js';
 
@@ -41,11 +41,13 @@ export function fitGbdt(
   checkRows(X, y, options.weights, 'training');
   const p = resolveParams(params, y);
   checkLabels(y, p, 'training');
-  const objective = createObjective(p.objective, {
+  const spec: ObjectiveSpec = {
+    name: p.objective,
     numClass: p.numClass,
     loss: p.loss,
     huberDelta: p.huberDelta,
-  });
+  };
+  const objective = createObjective(spec);
   const classes = p.objective === 'regression' ? 0 : p.objective === 'binary' ? 2 : p.numClass;
   const random = new Random(p.seed);
   const mapper = fitBins(X, p.maxBins, random.fork());
@@ -56,7 +58,7 @@ export function fitGbdt(
     w: combineWeights(y, options.weights, p.classWeights, classes),
   };
   const run: Run = (train, valid, rounds) => {
-    const growing = createGrowing(train, mapper, p, options.pool);
+    const growing = createGrowing(train, mapper, p, options.pool, objective, spec);
     try {
       return boost({
         train,

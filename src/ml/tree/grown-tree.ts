@@ -20,6 +20,11 @@ export class GrownTree {
   /** Each node's rows: rows[start..end) of the grower's row array once growth is done (leaves). */
   readonly start: number[] = [];
   readonly end: number[] = [];
+  /**
+   * Splits whose rows were not partitioned because both children are final leaves: their rows are
+   * still the parent's range, and the children's ranges are empty; route them by the split.
+   */
+  readonly unpartitioned: number[] = [];
 
   get size(): number {
     return this.left.length;

@@ -8,15 +8,22 @@ export interface Objective {
   readonly metric: string;
   /** Starting margin per output, from the labels (log-odds of the mean, class priors, mean or median). */
   baseMargin(y: Float64Array, w: Float64Array | null): Float64Array;
-  /** Called once per round, before the gradients of each output. */
-  prepare(margins: Float64Array, y: Float64Array): void;
-  /** Weighted gradient pairs of output k into gh (gh[2r], gh[2r + 1]). */
+  /** Once per round, on the calling thread: a number every row's gradient uses (Huber's delta), else 0. */
+  roundParameter(margins: Float64Array, y: Float64Array): number;
+  /**
+   * Weighted gradient pairs of output k for rows from..to into gh (gh[2r], gh[2r + 1]). Rows are
+   * independent, so threads can take disjoint ranges; each round asks output 0 first (multiclass
+   * computes the rows' probabilities then and keeps them for the other outputs).
+   */
   gradients(
     margins: Float64Array,
     y: Float64Array,
     w: Float64Array | null,
     k: number,
     gh: Float64Array,
+    from: number,
+    to: number,
+    parameter: number,
   ): void;
   /** The evaluation metric on rows with these margins. */
   loss(margins: Float64Array, y: Float64Array, w: Float64Array | null): number;
@@ -37,10 +44,17 @@ const PROBABILITY_FLOOR = 1e-15;
 export type ObjectiveName = 'binary' | 'multiclass' | 'regression';
 export type RegressionLoss = 'squared' | 'absolute' | 'huber';
 
-export function createObjective(
-  name: ObjectiveName,
-  options: { numClass: number; loss: RegressionLoss; huberDelta: number | undefined },
-): Objective {
+/** What defines an objective; workers rebuild their own instance from it. */
+export interface ObjectiveSpec {
+  readonly name: ObjectiveName;
+  readonly numClass: number;
+  readonly loss: RegressionLoss;
+  readonly huberDelta: number | undefined;
+}
+
+export function createObjective(spec: ObjectiveSpec): Objective {
+  const { name } = spec;
+  const options = spec;
   if (name === 'binary') return binaryObjective;
   if (name === 'multiclass') return multiclassObjective(options.numClass);
   if (options.loss === 'squared') return squaredObjective;
@@ -74,9 +88,9 @@ const binaryObjective: Objective = {
     const p = Math.min(Math.max(weightedMean(y, w), 1e-6), 1 - 1e-6);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
-  prepare() {},
-  gradients(margins, y, w, _k, gh) {
-    for (let r = 0; r < y.length; r++) {
+  roundParameter: () => 0,
+  gradients(margins, y, w, _k, gh, from, to) {
+    for (let r = from; r < to; r++) {
       const p = 1 / (1 + Math.exp(-margins[r]));
       const wr = w === null ? 1 : w[r];
       gh[2 * r] = wr * (p - y[r]);
@@ -97,18 +111,18 @@ const binaryObjective: Objective = {
 };
 
 function multiclassObjective(K: number): Objective {
+  // Probabilities of the rows this instance computed gradients for (a worker fills only its range).
   let probs = new Float64Array(0);
-  const softmax = (margins: Float64Array, n: number) => {
-    if (probs.length !== n * K) probs = new Float64Array(n * K);
-    for (let r = 0; r < n; r++) {
+  const softmax = (margins: Float64Array, from: number, to: number, out: Float64Array) => {
+    for (let r = from; r < to; r++) {
       const o = r * K;
       let max = -Infinity;
       for (let k = 0; k < K; k++) max = Math.max(max, margins[o + k]);
       let sum = 0;
-      for (let k = 0; k < K; k++) sum += probs[o + k] = Math.exp(margins[o + k] - max);
-      for (let k = 0; k < K; k++) probs[o + k] /= sum;
+      for (let k = 0; k < K; k++) sum += out[o + k] = Math.exp(margins[o + k] - max);
+      for (let k = 0; k < K; k++) out[o + k] /= sum;
     }
-    return probs;
+    return out;
   };
   return {
     outputs: K,
@@ -119,11 +133,13 @@ function multiclassObjective(K: number): Objective {
       const total = counts.reduce((a, b) => a + b, 0);
       return counts.map((c) => Math.log(Math.max(c / total, 1e-6)));
     },
-    prepare(margins, y) {
-      softmax(margins, y.length);
-    },
-    gradients(_margins, y, w, k, gh) {
-      for (let r = 0; r < y.length; r++) {
+    roundParameter: () => 0,
+    gradients(margins, y, w, k, gh, from, to) {
+      if (k === 0) {
+        if (probs.length !== y.length * K) probs = new Float64Array(y.length * K);
+        softmax(margins, from, to, probs);
+      }
+      for (let r = from; r < to; r++) {
         const p = probs[r * K + k];
         const wr = w === null ? 1 : w[r];
         gh[2 * r] = wr * (p - (y[r] === k ? 1 : 0));
@@ -131,7 +147,7 @@ function multiclassObjective(K: number): Objective {
       }
     },
     loss(margins, y, w) {
-      const p = softmax(margins, y.length);
+      const p = softmax(margins, 0, y.length, new Float64Array(y.length * K));
       let sum = 0;
       let total = 0;
       for (let r = 0; r < y.length; r++) {
@@ -148,9 +164,9 @@ const squaredObjective: Objective = {
   outputs: 1,
   metric: 'rmse',
   baseMargin: (y, w) => Float64Array.of(weightedMean(y, w)),
-  prepare() {},
-  gradients(margins, y, w, _k, gh) {
-    for (let r = 0; r < y.length; r++) {
+  roundParameter: () => 0,
+  gradients(margins, y, w, _k, gh, from, to) {
+    for (let r = from; r < to; r++) {
       const wr = w === null ? 1 : w[r];
       gh[2 * r] = wr * (margins[r] - y[r]);
       gh[2 * r + 1] = wr;
@@ -204,9 +220,9 @@ const absoluteObjective: Objective = {
   metric: 'mae',
   baseMargin: (y, w) =>
     Float64Array.of(weightedMedian(Float64Array.from(y), w === null ? null : Float64Array.from(w))),
-  prepare() {},
-  gradients(margins, y, w, _k, gh) {
-    for (let r = 0; r < y.length; r++) {
+  roundParameter: () => 0,
+  gradients(margins, y, w, _k, gh, from, to) {
+    for (let r = from; r < to; r++) {
       const wr = w === null ? 1 : w[r];
       const e = margins[r] - y[r];
       gh[2 * r] = e > 0 ? wr : e < 0 ? -wr : 0;
@@ -226,21 +242,20 @@ const HUBER_SAMPLE = 10_000;
  * taken on evenly spaced rows.
  */
 function huberObjective(fixedDelta: number | undefined): Objective {
-  let delta = fixedDelta ?? 1;
   return {
     outputs: 1,
     metric: 'mae',
     baseMargin: (y, w) =>
       Float64Array.of(weightedMedian(Float64Array.from(y), w === null ? null : Float64Array.from(w))),
-    prepare(margins, y) {
-      if (fixedDelta !== undefined) return;
+    roundParameter(margins, y) {
+      if (fixedDelta !== undefined) return fixedDelta;
       const step = Math.max(1, Math.floor(y.length / HUBER_SAMPLE));
       const abs = new Float64Array(Math.ceil(y.length / step));
       for (let r = 0, i = 0; r < y.length; r += step) abs[i++] = Math.abs(y[r] - margins[r]);
-      delta = Math.max(weightedQuantile(abs, null, 0.9), 1e-12);
+      return Math.max(weightedQuantile(abs, null, 0.9), 1e-12);
     },
-    gradients(margins, y, w, _k, gh) {
-      for (let r = 0; r < y.length; r++) {
+    gradients(margins, y, w, _k, gh, from, to, delta) {
+      for (let r = from; r < to; r++) {
         const wr = w === null ? 1 : w[r];
         const e = margins[r] - y[r];
         gh[2 * r] = wr * (e > delta ? delta : e < -delta ? -delta : e);

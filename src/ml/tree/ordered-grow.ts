@@ -71,12 +71,24 @@ export function growOrdered(
   H: number,
   C: number,
   levelwise: boolean,
+  /** Partition splits into two final leaves too (leaf refits need each leaf's rows). */
+  partitionLeaves = true,
 ): GrownTree {
   const tree = new GrownTree();
   const slots = Math.floor(b.hist.length / b.histSize);
   const free: number[] = [];
   for (let s = slots - 1; s >= 0; s--) free.push(s);
-  const ctx = { b, runner, mapper, params, layout, tree, free, order: new Float64Array(512) };
+  const ctx = {
+    b,
+    runner,
+    mapper,
+    params,
+    layout,
+    tree,
+    free,
+    order: new Float64Array(512),
+    partitionLeaves,
+  };
   const root = tree.addNode(0, b.n, H, leafWeight(G, H, params.lambda, params.alpha) * params.learningRate);
   const first: Open = { node: root, depth: 0, G, H, C, slot: -1, split: null };
   if (canSplit(params, 0, C, H)) {
@@ -107,9 +119,9 @@ export function growOrdered(
       if (item.slot >= 0) free.push(item.slot);
       continue;
     }
-    const [left, right] = splitLevel(ctx, [item]);
+    const children = splitLevel(ctx, [item]);
     leaves++;
-    open.push(right, left);
+    open.push(...children.reverse());
   }
   return tree;
 }
@@ -123,13 +135,22 @@ interface Context {
   tree: GrownTree;
   free: number[];
   order: Float64Array;
+  /** Whether splits into two final leaves still partition their rows (leaf refits need the rows). */
+  partitionLeaves: boolean;
 }
 
 /** Splits the given nodes: one batch of partitions, one of histogram builds; returns the children. */
 function splitLevel(ctx: Context, splitting: Open[]): Open[] {
   const { b, mapper, params, tree, free } = ctx;
   const { lambda, alpha, learningRate } = params;
-  splitting.forEach((item, t) => {
+  // A split into two leaves that can never split again needs no partition: the rows are routed when
+  // the tree's values are added (saves the deepest level's partition, a fifth of all, at depth 6).
+  const final = (item: Open) =>
+    !ctx.partitionLeaves &&
+    !canSplit(params, item.depth + 1, Infinity, item.split!.leftH) &&
+    !canSplit(params, item.depth + 1, Infinity, item.H - item.split!.leftH);
+  const partitioned = splitting.filter((item) => !final(item));
+  partitioned.forEach((item, t) => {
     const split = item.split!;
     const p = t * PARTITION_WIDTH;
     const f = split.feature;
@@ -141,12 +162,32 @@ function splitLevel(ctx: Context, splitting: Open[]): Open[] {
     b.partitions[p + PARTITION.categorical] = split.categorical ? 1 : 0;
     if (split.categorical) b.catMasks.set(split.catMask, t * 256);
   });
-  ctx.runner.run(KIND_PARTITION, splitting.length);
+  ctx.runner.run(KIND_PARTITION, partitioned.length);
   const pending: Pending[] = [];
   const toBuild: Open[] = [];
-  splitting.forEach((item, t) => {
+  let task = 0;
+  splitting.forEach((item) => {
     const split = item.split!;
-    const p = t * PARTITION_WIDTH;
+    if (final(item)) {
+      const HR = item.H - split.leftH;
+      const leftNode = tree.addNode(
+        0,
+        0,
+        split.leftH,
+        leafWeight(split.leftG, split.leftH, lambda, alpha) * learningRate,
+      );
+      const rightNode = tree.addNode(
+        0,
+        0,
+        HR,
+        leafWeight(item.G - split.leftG, HR, lambda, alpha) * learningRate,
+      );
+      tree.setSplit(item.node, split, leftNode, rightNode);
+      tree.unpartitioned.push(item.node);
+      free.push(item.slot);
+      return;
+    }
+    const p = task++ * PARTITION_WIDTH;
     const start = tree.start[item.node];
     const end = tree.end[item.node];
     const mid = b.partitions[p + PARTITION.mid];
@@ -214,7 +255,8 @@ function splitLevel(ctx: Context, splitting: Open[]): Open[] {
 function build(ctx: Context, nodes: Open[]): void {
   const { b, tree, runner } = ctx;
   const features = ctx.layout.features.length;
-  const byFeature = runner.threads > 1 && nodes.length < runner.threads;
+  // Large builds are split by features so that threads can balance them; sums stay per feature.
+  const byFeature = runner.threads > 1;
   let count = 0;
   for (const node of nodes) {
     const start = tree.start[node.node];

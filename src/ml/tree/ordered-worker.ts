@@ -1,10 +1,27 @@
 import type { Kernel } from '../../core/parallel.js';
+import { gradientsTask, KIND_GRADIENTS, leavesTask, ROW_ARGS, type BoostRows } from './boost-rows.js';
+import { createObjective } from './objectives.js';
 import { runTasks, type OrderedRows } from './ordered-rows.js';
 
-/** The kernel module pool workers load for tree growth (see core/parallel.ts). */
+/** The kernel module pool workers load for boosting (see core/parallel.ts). */
 export const ORDERED_WORKER_MODULE = import.meta.url;
 
-/** Kernel 0: runTasks over the shared rows and task tables. */
-export function init(rows: OrderedRows): Kernel[] {
-  return [(args) => runTasks(rows, args)];
+export interface WorkerContext {
+  readonly rows: OrderedRows;
+  readonly boost: BoostRows;
+}
+
+/**
+ * Kernel 0: the ordered-rows tasks (partitions, histogram builds); kernel 1: row work (gradients,
+ * adding a tree to the margins), with the worker's own objective instance.
+ */
+export function init(context: WorkerContext): Kernel[] {
+  const objective = createObjective(context.boost.objective);
+  return [
+    (args) => runTasks(context.rows, args),
+    (args) => {
+      if (args[ROW_ARGS.kind] === KIND_GRADIENTS) gradientsTask(context.rows, context.boost, objective, args);
+      else leavesTask(context.rows, context.boost, args);
+    },
+  ];
 }

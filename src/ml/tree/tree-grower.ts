@@ -1,4 +1,5 @@
 import type { BinMapper } from './binning.js';
+import { LEAF, LEAF_WIDTH, type BoostRows } from './boost-rows.js';
 import type { GrownTree } from './grown-tree.js';
 import type { FeatureLayout } from './histogram.js';
 import { growOrdered, type GrowParams, type TaskRunner } from './ordered-grow.js';
@@ -11,14 +12,24 @@ export interface LeafRows {
   readonly end: Int32Array;
 }
 
-/** Grows the trees of one boosting run on one training set, and applies them to its margins. */
+/** Row work on one thread or several (fit-engine.ts). */
+export interface RowRunner {
+  /** Gradient pairs of output k for every row into the ordered rows' gh (in row order). */
+  gradients(k: number, parameter: number): void;
+  /** Adds leaf entries 0..count−1 of the boost state's table to output k's margins. */
+  leaves(count: number, k: number): void;
+}
+
+/** Grows the trees of one boosting run on one training set and keeps its margins. */
 export interface TreeGrower {
-  /** Gradient pairs of the next tree in row order, to be filled by the objective (gh[2r], gh[2r + 1]). */
-  readonly gh: Float64Array;
+  /** Training margins, row-major (rows × outputs); the caller sets the starting values. */
+  readonly margins: Float64Array;
+  /** Computes the gradient pairs of output k for the next tree (the objective's round parameter given). */
+  gradients(k: number, parameter: number): void;
   /** Grows a tree on the rows with inSample[r] = 1 (all rows when null). */
   grow(inSample: Uint8Array | null, layout: FeatureLayout): GrownTree;
-  /** Adds the last grown tree's leaf values to the margins of every training row (sampled or not). */
-  addToMargins(tree: GrownTree, margins: Float64Array, K: number, k: number): void;
+  /** Adds the last grown tree's leaf values to output k's margins of every training row (sampled or not). */
+  addToMargins(tree: GrownTree, k: number): void;
   /** The in-sample rows of each leaf of the last grown tree. */
   leafRows(tree: GrownTree): LeafRows;
 }
@@ -26,14 +37,18 @@ export interface TreeGrower {
 /** A grower on rows kept in node order (ordered-rows.ts). */
 export function orderedGrower(
   b: OrderedRows,
-  runner: TaskRunner,
+  state: BoostRows,
+  tasks: TaskRunner,
+  rowWork: RowRunner,
   mapper: BinMapper,
   params: GrowParams,
   levelwise: boolean,
+  refitsLeaves: boolean,
 ): TreeGrower {
   const { n, gh, ids } = b;
   return {
-    gh,
+    margins: state.margins,
+    gradients: (k, parameter) => rowWork.gradients(k, parameter),
     grow(inSample, layout) {
       b.bins.set(b.pristine);
       for (let r = 0; r < n; r++) ids[r] = r;
@@ -52,15 +67,34 @@ export function orderedGrower(
       }
       b.features.set(layout.features);
       b.featureCount[0] = layout.features.length;
-      return growOrdered(b, runner, mapper, params, layout, G, H, C, levelwise);
+      return growOrdered(b, tasks, mapper, params, layout, G, H, C, levelwise, refitsLeaves);
     },
-    addToMargins(tree, margins, K, k) {
+    addToMargins(tree, k) {
+      const table = state.leaves;
+      let count = 0;
+      const add = (node: number, feature: number, left: number, right: number) => {
+        const t = count * LEAF_WIDTH;
+        table[t + LEAF.start] = tree.start[node];
+        table[t + LEAF.end] = tree.end[node];
+        table[t + LEAF.left] = left;
+        table[t + LEAF.right] = right;
+        table[t + LEAF.feature] = feature;
+        if (feature >= 0) {
+          const mask = tree.catMask[node];
+          table[t + LEAF.threshold] = b.offsets[feature] + tree.binThreshold[node];
+          table[t + LEAF.defaultLeft] = tree.defaultLeft[node];
+          table[t + LEAF.categorical] = mask === null ? 0 : 1;
+          if (mask !== null) state.leafMasks.set(mask, count * 256);
+        }
+        count++;
+      };
       for (let node = 0; node < tree.size; node++) {
-        if (tree.left[node] >= 0) continue;
-        const value = tree.value[node];
-        const end = tree.end[node];
-        for (let i = tree.start[node]; i < end; i++) margins[ids[i] * K + k] += value;
+        if (tree.left[node] < 0 && tree.end[node] > tree.start[node]) add(node, -1, tree.value[node], 0);
       }
+      for (const node of tree.unpartitioned) {
+        add(node, tree.feature[node], tree.value[tree.left[node]], tree.value[tree.right[node]]);
+      }
+      rowWork.leaves(count, k);
     },
     leafRows(tree) {
       const rows = new Uint32Array(n);
@@ -70,7 +104,7 @@ export function orderedGrower(
       for (let node = 0; node < tree.size; node++) {
         start[node] = at;
         if (tree.left[node] < 0) {
-          for (let i = tree.start[node]; i < tree.end[node]; i++) if (gh[2 * i + 1] > 0) rows[at++] = ids[i]!;
+          for (let i = tree.start[node]; i < tree.end[node]; i++) if (gh[2 * i + 1] > 0) rows[at++] = ids[i];
         }
         end[node] = at;
       }
