@@ -124,7 +124,7 @@ function runCairn(
   let predictions: Float64Array = new Float64Array(0);
   for (let i = 0; i < 3; i++) {
     const start = performance.now();
-    predictions = model!.predict(X);
+    predictions = model!.predict(X, { pool });
     times.push((performance.now() - start) / 1000);
   }
   const rows = Array.from({ length: Math.min(X.rows, 200) }, (_, r) =>

@@ -42,8 +42,8 @@ export interface BoostResult {
 
 /**
  * The boosting loop: each round computes gradient pairs for every output, grows one tree per output
- * on a row sample and a feature sample, and adds its leaves to the margins (training rows by their
- * leaf's row range, others by routing their bins). With a validation set, it records the metric
+ * on a row sample and a feature sample, and adds its leaves to the margins of every training row
+ * (validation rows are routed by their bins). With a validation set, it records the metric
  * each round and stops after `earlyStoppingRounds` rounds without improvement, keeping the best.
  */
 export function boost(input: BoostInput): BoostResult {

@@ -1,13 +1,9 @@
 import type { FeatureMatrix } from '../matrix.js';
 import type { TreeEnsemble } from './ensemble.js';
-import type { Tree } from './tree.js';
+import { flattenEnsemble, shareFlat, type FlatEnsemble } from './flatten-ensemble.js';
 
 /** Rows copied row-major and routed together through every tree. */
 const BLOCK = 64;
-/** Categorical splits over at most this many codes test a byte table, larger ones a bitset. */
-const LUT_CODES = 4096;
-/** Trees deeper than this are kept as linked nodes; a perfect tree has 2^depth leaves. */
-const MAX_PERFECT_DEPTH = 10;
 
 /**
  * A TreeEnsemble flattened for fast prediction. Trees of depth ≤ 10 are laid out as perfect binary
@@ -41,56 +37,57 @@ export class CompiledEnsemble {
   private readonly catBits: Uint32Array;
   private readonly catLut: Uint8Array;
   private readonly bigCategorical: Uint8Array;
+  private readonly arrays: FlatEnsemble;
 
-  constructor(ensemble: TreeEnsemble) {
-    this.outputs = ensemble.outputs;
-    this.features = ensemble.featureNames.length;
-    this.baseMargin = Float64Array.from(ensemble.baseMargin);
-    this.treeOutput = Int32Array.from(ensemble.treeOutput);
-    this.trees = ensemble.trees.length;
-    const depth = Math.max(1, ...ensemble.trees.map(treeDepth));
-    this.depth = depth <= MAX_PERFECT_DEPTH ? depth : 0;
-    this.width =
-      this.depth > 0 ? 2 ** (this.depth + 1) - 1 : Math.max(1, ...ensemble.trees.map((t) => t.left.length));
-    const size = this.width * this.trees;
-    this.feature = new Int32Array(size).fill(-1);
-    this.threshold = new Float64Array(size).fill(NaN);
-    this.missingRight = new Int32Array(size);
-    this.child = new Int32Array(this.depth > 0 ? 0 : size);
-    this.catStart = new Int32Array(size);
-    this.catLimit = new Int32Array(size);
-    const bits: number[] = [];
-    const lut: number[] = [];
-    this.bigCategorical = new Uint8Array(size);
-    ensemble.trees.forEach((tree, t) => {
-      if (this.depth > 0) this.placePerfect(ensemble, tree, t * this.width, bits, lut);
-      else this.placeLinked(ensemble, tree, t * this.width, bits, lut);
-    });
-    this.catBits = Uint32Array.from(bits);
-    this.catLut = Uint8Array.from(lut);
-    this.packed = new Int32Array(this.depth > 0 ? size : 0);
-    for (let i = 0; i < this.packed.length; i++) {
-      const f = this.feature[i];
-      const categorical = f >= this.features;
-      const kind = categorical ? (this.bigCategorical[i] === 1 ? 6 : 2) : 0;
-      this.packed[i] =
-        ((categorical ? f - this.features : Math.max(f, 0)) << 3) | kind | this.missingRight[i];
-    }
+  /** From an ensemble (flattened here) or from flat arrays (e.g. shared with a worker). */
+  constructor(source: TreeEnsemble | FlatEnsemble) {
+    const arrays =
+      typeof source.trees === 'number' ? (source as FlatEnsemble) : flattenEnsemble(source as TreeEnsemble);
+    this.outputs = arrays.outputs;
+    this.features = arrays.features;
+    this.baseMargin = arrays.baseMargin;
+    this.treeOutput = arrays.treeOutput;
+    this.trees = arrays.trees;
+    this.depth = arrays.depth;
+    this.width = arrays.width;
+    this.feature = arrays.feature;
+    this.threshold = arrays.threshold;
+    this.missingRight = arrays.missingRight;
+    this.packed = arrays.packed;
+    this.child = arrays.child;
+    this.catStart = arrays.catStart;
+    this.catLimit = arrays.catLimit;
+    this.catBits = arrays.catBits;
+    this.catLut = arrays.catLut;
+    this.bigCategorical = arrays.bigCategorical;
+    this.arrays = arrays;
+  }
+
+  /** The flat arrays on SharedArrayBuffers, for workers (see predict-worker.ts). */
+  shared(): FlatEnsemble {
+    return shareFlat(this.arrays);
   }
 
   /** Raw margins of every row of X, row-major `out[r * outputs + k]`. */
   predictMargins(X: FeatureMatrix, out = new Float64Array(X.rows * this.outputs)): Float64Array {
-    const n = X.rows;
+    return this.predictRange(X.data, X.rows, 0, X.rows, out);
+  }
+
+  /**
+   * Margins of rows from..to of column-major `data` with `n` rows, into the same rows of `out`
+   * (row-major, `outputs` per row); threads can take disjoint ranges.
+   */
+  predictRange(data: Float64Array, n: number, from: number, to: number, out: Float64Array): Float64Array {
     const K = this.outputs;
     const F = this.features;
-    for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseMargin[k]!;
+    for (let r = from; r < to; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseMargin[k];
     const at = new Int32Array(BLOCK);
     const xs = new Float64Array(BLOCK * F);
-    for (let r0 = 0; r0 < n; r0 += BLOCK) {
-      const m = Math.min(n, r0 + BLOCK) - r0;
+    for (let r0 = from; r0 < to; r0 += BLOCK) {
+      const m = Math.min(to, r0 + BLOCK) - r0;
       if (this.depth === 0) {
         for (let t = 0; t < this.trees; t++) {
-          this.walkLinked(X.data, n, r0, r0 + m, t, at);
+          this.walkLinked(data, n, r0, r0 + m, t, at);
           const k = this.treeOutput[t];
           for (let i = 0; i < m; i++) out[(r0 + i) * K + k] += this.threshold[at[i]];
         }
@@ -98,7 +95,7 @@ export class CompiledEnsemble {
       }
       // Row-major copy of the block: a row's features share cache lines. Each tree then takes the
       // whole block, four rows walking it at once, so its nodes stay in cache across the block.
-      for (let f = 0; f < F; f++) for (let i = 0; i < m; i++) xs[i * F + f] = X.data[f * n + r0 + i]!;
+      for (let f = 0; f < F; f++) for (let i = 0; i < m; i++) xs[i * F + f] = data[f * n + r0 + i];
       const whole = m - (m % 4);
       for (let t = 0; t < this.trees; t++) {
         const k = this.treeOutput[t];
@@ -120,8 +117,26 @@ export class CompiledEnsemble {
       }
       return out;
     }
-    // Tree by tree, as predictMargins adds them, so one row and a batch give the same bits.
-    for (let t = 0; t < this.trees; t++) out[this.treeOutput[t]] += this.walkTree(x, 0, t);
+    // Tree by tree, as predictMargins adds them, so one row and a batch give the same bits. The
+    // walk is written out here, with every array in a local, as this is the latency path.
+    const { packed, threshold, treeOutput, width, depth, catLimit, catStart, catLut } = this;
+    for (let t = 0; t < this.trees; t++) {
+      const base = t * width;
+      let node = 0;
+      for (let d = 0; d < depth; d++) {
+        const s = base + node;
+        const p = packed[s];
+        const v = x[p >> 3];
+        let right: number;
+        if ((p & 6) === 0) right = +(v >= threshold[s]) | (p & 1 & +(v !== v));
+        else if ((p & 4) === 0) {
+          const c = v | 0;
+          right = c === v && c >= 0 && c < catLimit[s] ? catLut[catStart[s] + c] : p & 1;
+        } else right = this.categoricalRight(s, p, v);
+        node = 2 * node + 1 + right;
+      }
+      out[treeOutput[t]] += threshold[base + node];
+    }
     return out;
   }
 
@@ -223,101 +238,4 @@ export class CompiledEnsemble {
     if (c >= this.threshold[s]) return 1;
     return ((this.catBits[this.catStart[s] + (c >> 5)] >>> (c & 31)) & 1) ^ 1;
   }
-
-  private placePerfect(
-    ensemble: TreeEnsemble,
-    tree: Tree,
-    base: number,
-    bits: number[],
-    lut: number[],
-  ): void {
-    const place = (node: number, slot: number, level: number): void => {
-      if (level === this.depth) {
-        this.threshold[base + slot] = tree.value[node]!;
-        return;
-      }
-      if (tree.left[node] < 0) {
-        // An early leaf: always left (NaN threshold, missing left) down to the leaf level.
-        this.feature[base + slot] = 0;
-        this.threshold[base + slot] = NaN;
-        place(node, 2 * slot + 1, level + 1);
-        return;
-      }
-      this.setSplit(ensemble, tree, node, base + slot, bits, lut);
-      place(tree.left[node], 2 * slot + 1, level + 1);
-      place(tree.right[node], 2 * slot + 2, level + 1);
-    };
-    place(0, 0, 0);
-  }
-
-  private placeLinked(ensemble: TreeEnsemble, tree: Tree, base: number, bits: number[], lut: number[]): void {
-    // Breadth-first so that siblings sit next to each other.
-    const queue = [0];
-    const slots = [base];
-    let next = base + 1;
-    for (let q = 0; q < queue.length; q++) {
-      const node = queue[q];
-      const slot = slots[q];
-      if (tree.left[node] < 0) {
-        this.feature[slot] = -1;
-        this.threshold[slot] = tree.value[node]!;
-        continue;
-      }
-      this.setSplit(ensemble, tree, node, slot, bits, lut);
-      this.child[slot] = next;
-      queue.push(tree.left[node], tree.right[node]);
-      slots.push(next, next + 1);
-      next += 2;
-    }
-  }
-
-  private setSplit(
-    ensemble: TreeEnsemble,
-    tree: Tree,
-    node: number,
-    slot: number,
-    bits: number[],
-    lut: number[],
-  ): void {
-    const f = tree.feature[node];
-    this.missingRight[slot] = tree.defaultLeft[node] === 1 ? 0 : 1;
-    const start = tree.catOffsets[node];
-    const end = tree.catOffsets[node + 1];
-    if (start === end) {
-      this.feature[slot] = f;
-      this.threshold[slot] = tree.threshold[node]!;
-      return;
-    }
-    this.feature[slot] = f + this.features;
-    let maxCode = 0;
-    for (let i = start; i < end; i++) maxCode = Math.max(maxCode, tree.catCodes[i]);
-    const k = ensemble.categoryCounts[f] ?? 0;
-    const limit = k > 0 ? k : maxCode + 1;
-    this.catLimit[slot] = limit;
-    if (limit <= LUT_CODES) {
-      // Byte per code: 1 = right (not in the set).
-      this.catStart[slot] = lut.length;
-      const at = lut.length;
-      for (let c = 0; c < limit; c++) lut.push(1);
-      for (let i = start; i < end; i++) if (tree.catCodes[i] < limit) lut[at + tree.catCodes[i]] = 0;
-      return;
-    }
-    this.bigCategorical[slot] = 1;
-    this.catStart[slot] = bits.length;
-    const words = (maxCode >> 5) + 1;
-    const at = bits.length;
-    for (let w = 0; w < words; w++) bits.push(0);
-    for (let i = start; i < end; i++) {
-      const code = tree.catCodes[i];
-      bits[at + (code >> 5)] = (bits[at + (code >> 5)] | (1 << (code & 31))) >>> 0;
-    }
-    // A bitset slot's threshold holds how many codes its bitset covers; codes past it go right.
-    this.threshold[slot] = words * 32;
-  }
-}
-
-function treeDepth(tree: Tree): number {
-  const depthOf = (node: number): number =>
-    tree.left[node] < 0 ? 0 : 1 + Math.max(depthOf(tree.left[node]), depthOf(tree.right[node]));
-  return depthOf(0);
 }

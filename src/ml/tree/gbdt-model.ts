@@ -1,10 +1,21 @@
 import { CairnError } from '../../core/errors.js';
+import type { ParallelPool } from '../../core/parallel.js';
 import type { FeatureMatrix } from '../matrix.js';
 import { CompiledEnsemble } from './compiled-ensemble.js';
 import { marginToPrediction, type TreeEnsemble } from './ensemble.js';
 import { ensembleFromJson, ensembleToJson, type GbdtJson } from './gbdt-json.js';
 import type { GbdtParams } from './gbdt-params.js';
+import type { FlatEnsemble } from './flatten-ensemble.js';
 import { featureImportance, type ImportanceKind } from './importance.js';
+import { PREDICT_WORKER_MODULE, type PredictContext } from './predict-worker.js';
+
+export interface PredictOptions {
+  /** Worker threads for large batches (see core/workers/pool.ts). */
+  pool?: ParallelPool;
+}
+
+/** Batches from this many rows are split across a pool's threads. */
+const PARALLEL_PREDICT_ROWS = 20_000;
 
 export interface EvalHistory {
   /** 'logloss', 'mlogloss', 'rmse' or 'mae'. */
@@ -19,6 +30,7 @@ export interface EvalHistory {
  */
 export class GbdtModel {
   private readonly compiled: CompiledEnsemble;
+  private sharedTrees: FlatEnsemble | undefined;
 
   constructor(
     readonly ensemble: TreeEnsemble,
@@ -30,15 +42,21 @@ export class GbdtModel {
     this.compiled = new CompiledEnsemble(ensemble);
   }
 
-  /** Raw margins, row-major: `out[r * outputs + k]` (log-odds, class scores or values). */
-  predictMargin(X: FeatureMatrix): Float64Array {
+  /**
+   * Raw margins, row-major: `out[r * outputs + k]` (log-odds, class scores or values). With a pool,
+   * large batches are split by rows across its threads (the same bits as on one thread).
+   */
+  predictMargin(X: FeatureMatrix, options: PredictOptions = {}): Float64Array {
     this.checkColumns(X.cols, 'predict');
-    return this.compiled.predictMargins(X);
+    const pool = options.pool;
+    if (pool === undefined || pool.threads < 2 || X.rows < PARALLEL_PREDICT_ROWS)
+      return this.compiled.predictMargins(X);
+    return this.predictShared(X, pool);
   }
 
   /** Binary: P(class 1) per row; multiclass: probabilities row-major (rows × classes); regression: values. */
-  predict(X: FeatureMatrix): Float64Array {
-    const margins = this.predictMargin(X);
+  predict(X: FeatureMatrix, options: PredictOptions = {}): Float64Array {
+    const margins = this.predictMargin(X, options);
     return marginToPrediction(this.ensemble.objective, margins, this.ensemble.outputs);
   }
 
@@ -81,6 +99,29 @@ export class GbdtModel {
       metric: '',
       valid: [],
     });
+  }
+
+  private predictShared(X: FeatureMatrix, pool: ParallelPool): Float64Array {
+    this.sharedTrees ??= this.compiled.shared();
+    const data = new Float64Array(new SharedArrayBuffer(X.data.byteLength));
+    data.set(X.data);
+    const out = new Float64Array(new SharedArrayBuffer(8 * X.rows * this.ensemble.outputs));
+    const context: PredictContext = { trees: this.sharedTrees, data, rows: X.rows, out };
+    const session = pool.open(PREDICT_WORKER_MODULE, context);
+    try {
+      const parts = pool.threads;
+      const bound = (part: number) => Math.floor((X.rows * part) / parts);
+      for (let p = 1; p < parts; p++) session.args(p - 1).set([bound(p), bound(p + 1)]);
+      session.start(0, parts - 1);
+      try {
+        this.compiled.predictRange(data, X.rows, 0, bound(1), out);
+      } finally {
+        session.wait();
+      }
+    } finally {
+      session.close();
+    }
+    return Float64Array.from(out);
   }
 
   private checkColumns(cols: number, operation: string): void {

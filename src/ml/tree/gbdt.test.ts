@@ -154,6 +154,20 @@ test('worker threads give the same model on data large enough to split the work'
   );
 });
 
+test('batch prediction split across worker threads gives the same bits', async () => {
+  const { train, test: held } = await loadHoldout('california');
+  const model = fitGbdt(train.X, train.y, { ...XGBOOST_300, nEstimators: 50 });
+  // Four copies of the test rows: past the size from which a batch is split between threads.
+  const copies = 4;
+  const data = new Float64Array(held.X.data.length * copies);
+  for (let j = 0; j < held.X.cols; j++) {
+    const column = held.X.data.subarray(j * held.X.rows, (j + 1) * held.X.rows);
+    for (let c = 0; c < copies; c++) data.set(column, (j * copies + c) * held.X.rows);
+  }
+  const X = { ...held.X, rows: held.X.rows * copies, data };
+  assert.deepEqual(model.predict(X, { pool }), model.predict(X));
+});
+
 test('JSON round trip is bit-identical and versioned', async () => {
   const { train, test: held } = await loadHoldout('telco');
   const model = fitGbdt(train.X, train.y, { nEstimators: 40, earlyStoppingRounds: 0 });

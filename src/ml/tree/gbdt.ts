@@ -21,7 +21,10 @@ export interface FitGbdtOptions {
   weights?: Float64Array;
   /** Rows for early stopping instead of the internal hold-out (validationFraction). */
   validation?: { X: FeatureMatrix; y: Float64Array; weights?: Float64Array };
-  /** Called after each round with the validation metric when there is one. */
+  /**
+   * Called after each round of each boosting run — the runs that choose the number of rounds (one
+   * hold-out or one per fold), then the final fit — with the validation metric when there is one.
+   */
   onProgress?: (round: number, total: number, validLoss?: number) => void;
   /** Worker threads for tree building (see core/workers/pool.ts); without one, one thread. */
   pool?: ParallelPool;
