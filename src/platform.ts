@@ -1,7 +1,9 @@
 import { createLogger, type Logger } from './core/logger.js';
 import { resolveHome } from './core/config.js';
 import { ensureRegistry } from './models/registry.js';
+import { qualityIngestGate } from './quality/ingest-gate.js';
 import type { Database } from './warehouse/database.js';
+import { setIngestGate } from './warehouse/ingest/gate.js';
 import { openWorkspace, type Workspace } from './warehouse/workspace.js';
 
 /** Everything a transport (CLI, HTTP) needs, opened once from one workspace. */
@@ -23,5 +25,7 @@ export async function openPlatform(options: PlatformOptions = {}): Promise<Platf
   const logger = options.logger ?? createLogger();
   const workspace = await openWorkspace(home);
   await ensureRegistry(workspace.db);
+  // Saved quality rules run on every ingest into their table (block or quarantine, per table).
+  setIngestGate(workspace.db, qualityIngestGate(workspace.db));
   return { home, workspace, db: workspace.db, logger, close: () => workspace.close() };
 }

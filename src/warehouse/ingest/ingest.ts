@@ -10,6 +10,7 @@ import { commitStage, existingColumnTypes, prepareUpsert, quarantineTableName } 
 import { stageCsv } from './csv.js';
 import { stageDatabase, type DatabaseReader } from './database-source.js';
 import { checkFormat, formatFromName } from './detect.js';
+import { ingestGate } from './gate.js';
 import { stageJson } from './json.js';
 import { stageParquet } from './parquet.js';
 import { databaseKind, redactUrl } from './source-url.js';
@@ -125,6 +126,7 @@ export async function ingest(db: Database, request: IngestRequest): Promise<Inge
           sourceTable: request.sourceTable,
           batchSize: request.batchSize ?? 10_000,
         });
+      await ingestGate(db)?.({ connection, table: request.table, stage, quarantine, mode });
       const accepted = await queryNumber(connection, `SELECT count(*) FROM ${stage}`);
       if (mode === 'upsert') await prepareUpsert(connection, stage, quarantine, key);
       const keyless = await queryNumber(
