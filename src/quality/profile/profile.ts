@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../../warehouse/database.js';
 import { describeTable } from '../../warehouse/catalog.js';
 import { ident, literal } from '../../warehouse/sql.js';
-import { asText, type JsonRow, type JsonValue } from '../../warehouse/values.js';
+import { asText, type JsonValue } from '../../warehouse/values.js';
 import { columnKind, isIntegerType } from './kinds.js';
 import { detectSemantic } from './semantic.js';
 import {
