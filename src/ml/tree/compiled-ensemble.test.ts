@@ -22,6 +22,38 @@ test('flattened trees give the same margins as the Tree format, shallow (perfect
   }
 });
 
+test('binned walking equals the thresholds exactly: values at, just below and above every split, missing values both ways', async () => {
+  const { train } = await loadHoldout('telco');
+  const X = { ...train.X, data: Float64Array.from(train.X.data) };
+  // Every tenth value missing, so splits learn both missing directions.
+  for (let i = 0; i < X.data.length; i += 10) X.data[i] = NaN;
+  const model = fitGbdt(X, train.y, { nEstimators: 40, earlyStoppingRounds: 0, maxDepth: 5 });
+  const { ensemble } = model;
+  // Probe rows: row r takes every numeric feature from one threshold (or its neighbours).
+  const thresholds: number[][] = Array.from({ length: X.cols }, () => []);
+  for (const tree of ensemble.trees)
+    for (let node = 0; node < tree.left.length; node++)
+      if (tree.left[node] >= 0 && tree.catOffsets[node] === tree.catOffsets[node + 1])
+        thresholds[tree.feature[node]].push(tree.threshold[node]);
+  const rows = 300;
+  const probe = { ...X, rows, data: new Float64Array(rows * X.cols) };
+  for (let f = 0; f < X.cols; f++) {
+    for (let r = 0; r < rows; r++) {
+      const list = thresholds[f];
+      const t = list.length > 0 ? list[r % list.length] : 0;
+      const nudge = [0, -1e-9, 1e-9, NaN, -Infinity, Infinity][r % 6];
+      probe.data[f * rows + r] = X.categoryCounts[f] > 0 ? X.data[f * X.rows + r] : t + nudge;
+    }
+  }
+  const compiled = new CompiledEnsemble(ensemble);
+  assert.ok(thresholds.some((list) => list.length > 10));
+  assert.deepEqual(compiled.predictMargins(probe), predictMargin(ensemble, probe));
+  for (let r = 0; r < rows; r += 7) {
+    const row = Float64Array.from({ length: X.cols }, (_, f) => probe.data[f * rows + r]);
+    assert.deepEqual(compiled.predictRowMargins(row), predictMargin(ensemble, probe).subarray(r, r + 1));
+  }
+});
+
 test('a category code that is negative, not whole or past the count is missing; NaN follows the default', () => {
   // One tree: feature 0 categorical (3 codes), codes {1} left, missing right.
   const ensemble: TreeEnsemble = {

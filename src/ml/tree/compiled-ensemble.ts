@@ -1,19 +1,20 @@
 import type { FeatureMatrix } from '../matrix.js';
 import type { TreeEnsemble } from './ensemble.js';
-import { flattenEnsemble, shareFlat, type FlatEnsemble } from './flatten-ensemble.js';
+import { flattenEnsemble, MISSING_BIN, shareFlat, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
 
-/** Rows copied row-major and routed together through every tree. */
+/** Rows binned and routed together through every tree. */
 const BLOCK = 64;
 
 /**
  * A TreeEnsemble flattened for fast prediction. Trees of depth ≤ 10 are laid out as perfect binary
  * trees of the ensemble's depth D (node i's children at 2i + 1 and 2i + 2, leaves after the 2^D − 1
- * inner nodes; a leaf above depth D becomes a chain of always-left steps, threshold NaN). Every row
- * then takes exactly D steps per tree with no child pointers to load, and a block of rows walks a
- * tree level by level, so the rows' chains of dependent loads overlap. A numeric step is
- * branch-free: `2i + 1 + ((x >= t) | (missingRight & (x !== x)))`. Categorical nodes (feature
- * stored as f + features) test a bitset of codes; a code outside 0..k−1 or not whole is treated as
- * missing, as FeatureMatrix documents. Deeper ensembles use the same arrays with explicit children.
+ * inner nodes; a leaf above depth D becomes a chain of always-left steps). A block of rows is first
+ * binned — each feature the trees split on becomes the number of the feature's thresholds the value
+ * reaches, or the category code (see FlatEnsemble) — so every step is one packed word and one
+ * 16-bit value, compared as integers without branches, and exactly `x >= threshold`. Every row
+ * takes D steps per tree with no child pointers to load, and four rows walk a tree at once, so
+ * their chains of dependent loads overlap. A code outside 0..k−1 or not whole is treated as
+ * missing, as FeatureMatrix documents. Deeper ensembles use explicit children on the raw values.
  */
 export class CompiledEnsemble {
   readonly outputs: number;
@@ -26,10 +27,17 @@ export class CompiledEnsemble {
   /** Slots per tree: inner nodes then leaves (perfect), or nodes (linked). */
   private readonly width: number;
   private readonly feature: Int32Array;
+  /** Numeric thresholds (linked layout) and leaf values (both layouts). */
   private readonly threshold: Float64Array;
   private readonly missingRight: Int32Array;
-  /** Perfect layout: feature << 3 | bitset << 2 | categorical << 1 | missing right, one load per step. */
   private readonly packed: Int32Array;
+  /** Binned values per row (perfect layout): at least 1, so a walk's reads stay in bounds. */
+  private readonly slots: number;
+  private readonly slotFeature: Int32Array;
+  private readonly slotKind: Uint8Array;
+  private readonly slotLimit: Int32Array;
+  private readonly cutStart: Int32Array;
+  private readonly cuts: Float64Array;
   /** Linked layout: left child (right = left + 1); leaves have feature −1 and their value in threshold. */
   private readonly child: Int32Array;
   private readonly catStart: Int32Array;
@@ -38,6 +46,8 @@ export class CompiledEnsemble {
   private readonly catLut: Uint8Array;
   private readonly bigCategorical: Uint8Array;
   private readonly arrays: FlatEnsemble;
+  /** One row's binned values (predictRowMargins). */
+  private readonly rowBins: Uint16Array;
 
   /** From an ensemble (flattened here) or from flat arrays (e.g. shared with a worker). */
   constructor(source: TreeEnsemble | FlatEnsemble) {
@@ -54,6 +64,12 @@ export class CompiledEnsemble {
     this.threshold = arrays.threshold;
     this.missingRight = arrays.missingRight;
     this.packed = arrays.packed;
+    this.slots = Math.max(arrays.slotFeature.length, 1);
+    this.slotFeature = arrays.slotFeature;
+    this.slotKind = arrays.slotKind;
+    this.slotLimit = arrays.slotLimit;
+    this.cutStart = arrays.cutStart;
+    this.cuts = arrays.cuts;
     this.child = arrays.child;
     this.catStart = arrays.catStart;
     this.catLimit = arrays.catLimit;
@@ -61,6 +77,7 @@ export class CompiledEnsemble {
     this.catLut = arrays.catLut;
     this.bigCategorical = arrays.bigCategorical;
     this.arrays = arrays;
+    this.rowBins = new Uint16Array(this.slots);
   }
 
   /** The flat arrays on SharedArrayBuffers, for workers (see predict-worker.ts). */
@@ -79,10 +96,10 @@ export class CompiledEnsemble {
    */
   predictRange(data: Float64Array, n: number, from: number, to: number, out: Float64Array): Float64Array {
     const K = this.outputs;
-    const F = this.features;
+    const S = this.slots;
     for (let r = from; r < to; r++) for (let k = 0; k < K; k++) out[r * K + k] = this.baseMargin[k];
     const at = new Int32Array(BLOCK);
-    const xs = new Float64Array(BLOCK * F);
+    const xb = new Uint16Array(BLOCK * S);
     for (let r0 = from; r0 < to; r0 += BLOCK) {
       const m = Math.min(to, r0 + BLOCK) - r0;
       if (this.depth === 0) {
@@ -93,15 +110,9 @@ export class CompiledEnsemble {
         }
         continue;
       }
-      // Row-major copy of the block: a row's features share cache lines. Each tree then takes the
-      // whole block, four rows walking it at once, so its nodes stay in cache across the block.
-      for (let f = 0; f < F; f++) for (let i = 0; i < m; i++) xs[i * F + f] = data[f * n + r0 + i];
-      const whole = m - (m % 4);
-      for (let t = 0; t < this.trees; t++) {
-        const k = this.treeOutput[t];
-        for (let i = 0; i < whole; i += 4) this.walkFour(xs, i * F, t, out, (r0 + i) * K + k, K);
-        for (let i = whole; i < m; i++) out[(r0 + i) * K + k] += this.walkTree(xs, i * F, t);
-      }
+      // Each tree takes the whole block, so its nodes stay in cache.
+      this.binRows(data, n, r0, m, xb);
+      for (let t = 0; t < this.trees; t++) this.walkBlock(xb, m, t, out, r0 * K + this.treeOutput[t], K);
     }
     return out;
   }
@@ -117,97 +128,118 @@ export class CompiledEnsemble {
       }
       return out;
     }
-    // Tree by tree, as predictMargins adds them, so one row and a batch give the same bits. The
-    // walk is written out here, with every array in a local, as this is the latency path.
-    const { packed, threshold, treeOutput, width, depth, catLimit, catStart, catLut } = this;
-    for (let t = 0; t < this.trees; t++) {
-      const base = t * width;
-      let node = 0;
-      for (let d = 0; d < depth; d++) {
-        const s = base + node;
-        const p = packed[s];
-        const v = x[p >> 3];
-        let right: number;
-        if ((p & 6) === 0) right = +(v >= threshold[s]) | (p & 1 & +(v !== v));
-        else if ((p & 4) === 0) {
-          const c = v | 0;
-          right = c === v && c >= 0 && c < catLimit[s] ? catLut[catStart[s] + c] : p & 1;
-        } else right = this.categoricalRight(s, p, v);
-        node = 2 * node + 1 + right;
-      }
-      out[treeOutput[t]] += threshold[base + node];
-    }
+    // Tree by tree, as predictRange adds them, so one row and a batch give the same bits.
+    const xb = this.rowBins;
+    this.binRows(x, 1, 0, 1, xb);
+    for (let t = 0; t < this.trees; t++) out[this.treeOutput[t]] += this.walkTree(xb, 0, t);
     return out;
   }
 
-  /** The leaf value tree t gives the row at xs[b..b + F). */
-  private walkTree(xs: Float64Array, b: number, t: number): number {
-    const { packed, threshold } = this;
+  /**
+   * Rows r0..r0 + m of column-major `data` (n rows) as binned values, row-major: xb[i * slots + s]
+   * (see FlatEnsemble.slotKind). A numeric bin counts the slot's cuts ≤ x by binary search.
+   */
+  private binRows(data: Float64Array, n: number, r0: number, m: number, xb: Uint16Array): void {
+    const { cuts, cutStart, slotFeature, slotKind } = this;
+    const S = this.slots;
+    for (let s = 0; s < slotFeature.length; s++) {
+      const column = slotFeature[s] * n + r0;
+      const kind = slotKind[s];
+      if (kind === SLOT.zero) {
+        for (let i = 0; i < m; i++) xb[i * S + s] = 0;
+      } else if (kind === SLOT.categorical) {
+        const limit = this.slotLimit[s];
+        for (let i = 0; i < m; i++) {
+          const x = data[column + i];
+          const c = x | 0;
+          xb[i * S + s] = c === x && c >= 0 && c < limit ? c : limit;
+        }
+      } else {
+        const lo = cutStart[s];
+        const hi = cutStart[s + 1];
+        const missing = kind === SLOT.missingHigh ? MISSING_BIN : 0;
+        const shift = kind === SLOT.missingHigh ? -lo : 1 - lo;
+        for (let i = 0; i < m; i++) {
+          const x = data[column + i];
+          let bin = missing;
+          if (x === x) {
+            let a = lo;
+            let b = hi;
+            while (a < b) {
+              const mid = (a + b) >>> 1;
+              if (cuts[mid] <= x) a = mid + 1;
+              else b = mid;
+            }
+            bin = a + shift;
+          }
+          xb[i * S + s] = bin;
+        }
+      }
+    }
+  }
+
+  /** The leaf value tree t gives the row binned at xb[b..b + slots). */
+  private walkTree(xb: Uint16Array, b: number, t: number): number {
+    const { packed, catLut, catStart } = this;
     const base = t * this.width;
     let node = 0;
     for (let d = 0; d < this.depth; d++) {
-      const s = base + node;
-      const p = packed[s];
-      const x = xs[b + (p >> 3)];
-      node =
-        2 * node +
-        1 +
-        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+      const p = packed[base + node];
+      const v = xb[b + (p >>> 16)];
+      const cut = p & 0xffff;
+      node = 2 * node + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + node] + v]);
     }
-    return threshold[base + node];
+    return this.threshold[base + node];
   }
 
-  /** Adds tree t's values for the four rows at xs[b0..), xs[b0 + F..), … to out[o], out[o + K], …. */
-  private walkFour(xs: Float64Array, b0: number, t: number, out: Float64Array, o: number, K: number): void {
-    const { packed, threshold } = this;
-    const F = this.features;
+  /**
+   * Adds tree t's values for the m rows binned at xb (row i at i * slots) to out[o], out[o + K], ….
+   * Four rows walk the tree at once, so their chains of dependent loads overlap.
+   */
+  private walkBlock(xb: Uint16Array, m: number, t: number, out: Float64Array, o: number, K: number): void {
+    const { packed, catLut, catStart, threshold, depth } = this;
+    const S = this.slots;
     const base = t * this.width;
-    const b1 = b0 + F;
-    const b2 = b1 + F;
-    const b3 = b2 + F;
-    let n0 = 0;
-    let n1 = 0;
-    let n2 = 0;
-    let n3 = 0;
-    for (let d = 0; d < this.depth; d++) {
-      let s = base + n0;
-      let p = packed[s];
-      let x = xs[b0 + (p >> 3)];
-      n0 =
-        2 * n0 +
-        1 +
-        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
-      s = base + n1;
-      p = packed[s]!;
-      x = xs[b1 + (p >> 3)]!;
-      n1 =
-        2 * n1 +
-        1 +
-        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
-      s = base + n2;
-      p = packed[s]!;
-      x = xs[b2 + (p >> 3)]!;
-      n2 =
-        2 * n2 +
-        1 +
-        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
-      s = base + n3;
-      p = packed[s]!;
-      x = xs[b3 + (p >> 3)]!;
-      n3 =
-        2 * n3 +
-        1 +
-        ((p & 6) === 0 ? +(x >= threshold[s]) | (p & 1 & +(x !== x)) : this.categoricalRight(s, p, x));
+    const whole = m - (m % 4);
+    for (let i = 0; i < whole; i += 4) {
+      const b0 = i * S;
+      const b1 = b0 + S;
+      const b2 = b1 + S;
+      const b3 = b2 + S;
+      let n0 = 0;
+      let n1 = 0;
+      let n2 = 0;
+      let n3 = 0;
+      for (let d = 0; d < depth; d++) {
+        let p = packed[base + n0];
+        let v = xb[b0 + (p >>> 16)];
+        let cut = p & 0xffff;
+        n0 = 2 * n0 + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + n0] + v]);
+        p = packed[base + n1]!;
+        v = xb[b1 + (p >>> 16)]!;
+        cut = p & 0xffff;
+        n1 = 2 * n1 + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + n1] + v]);
+        p = packed[base + n2]!;
+        v = xb[b2 + (p >>> 16)]!;
+        cut = p & 0xffff;
+        n2 = 2 * n2 + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + n2] + v]);
+        p = packed[base + n3]!;
+        v = xb[b3 + (p >>> 16)]!;
+        cut = p & 0xffff;
+        n3 = 2 * n3 + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + n3] + v]);
+      }
+      const at = o + i * K;
+      out[at] += threshold[base + n0];
+      out[at + K] += threshold[base + n1];
+      out[at + 2 * K] += threshold[base + n2];
+      out[at + 3 * K] += threshold[base + n3];
     }
-    out[o] += threshold[base + n0];
-    out[o + K] += threshold[base + n1];
-    out[o + 2 * K] += threshold[base + n2];
-    out[o + 3 * K] += threshold[base + n3];
+    for (let i = whole; i < m; i++) out[o + i * K] += this.walkTree(xb, i * S, t);
   }
 
   /** Linked layout: the slots of the leaves rows r0..r1 reach in tree t, into `at`. */
   private walkLinked(data: Float64Array, n: number, r0: number, r1: number, t: number, at: Int32Array): void {
-    const { feature, threshold, missingRight, child, bigCategorical } = this;
+    const { feature, threshold, missingRight, child } = this;
     const F = this.features;
     const root = t * this.width;
     for (let r = r0; r < r1; r++) {
@@ -218,8 +250,11 @@ export class CompiledEnsemble {
           const x = data[f * n + r];
           slot = child[slot] + (+(x >= threshold[slot]) | (missingRight[slot] & +(x !== x)));
         } else {
-          const p = (bigCategorical[slot] << 2) | 2 | missingRight[slot];
-          slot = child[slot] + this.categoricalRight(slot, p, data[(f - F) * n + r]);
+          const x = data[(f - F) * n + r];
+          const c = x | 0;
+          const limit = this.catLimit[slot];
+          const code = c === x && c >= 0 && c < limit ? c : limit;
+          slot = child[slot] + this.categoricalRight(slot, code);
         }
         f = feature[slot]!;
       }
@@ -228,14 +263,14 @@ export class CompiledEnsemble {
   }
 
   /**
-   * 1 when x goes right at categorical slot s: a byte table by code (the whole set fits) or, past
-   * LUT_CODES codes, a bitset. Integer tests only (NaN | 0 is 0 ≠ NaN, so NaN counts as missing).
+   * Linked layout: 1 when a row with category `code` goes right at categorical slot s; a code ≥ the
+   * node's limit follows the missing direction. A byte table by code when the whole set fits, past
+   * LUT_CODES codes a bitset.
    */
-  private categoricalRight(s: number, p: number, x: number): number {
-    const c = x | 0;
-    if (c !== x || c < 0 || c >= this.catLimit[s]) return p & 1;
-    if ((p & 4) === 0) return this.catLut[this.catStart[s] + c];
-    if (c >= this.threshold[s]) return 1;
-    return ((this.catBits[this.catStart[s] + (c >> 5)] >>> (c & 31)) & 1) ^ 1;
+  private categoricalRight(s: number, code: number): number {
+    if (code >= this.catLimit[s]) return this.missingRight[s];
+    if (this.bigCategorical[s] === 0) return this.catLut[this.catStart[s] + code];
+    if (code >= this.threshold[s]) return 1;
+    return ((this.catBits[this.catStart[s] + (code >> 5)] >>> (code & 31)) & 1) ^ 1;
   }
 }

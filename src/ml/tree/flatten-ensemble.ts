@@ -5,6 +5,12 @@ import type { Tree } from './tree.js';
 const LUT_CODES = 4096;
 /** Trees deeper than this are kept as linked nodes; a perfect tree has 2^depth leaves. */
 const MAX_PERFECT_DEPTH = 10;
+/** The largest binned value: a missing value in a MISSING_HIGH slot, an unusable category code. */
+export const MISSING_BIN = 0xffff;
+/** Kinds of row slots (see FlatEnsemble.slotKind). */
+export const SLOT = { missingHigh: 0, missingLow: 1, categorical: 2, zero: 3 } as const;
+/** The perfect layout packs a row slot and a cut into 16 bits each (see FlatEnsemble.packed). */
+const MAX_SLOTS = 2 ** 16;
 
 /** A TreeEnsemble as the flat arrays CompiledEnsemble walks (see there for the layouts). */
 export interface FlatEnsemble {
@@ -21,8 +27,26 @@ export interface FlatEnsemble {
   /** Numeric split threshold; a leaf's value; a bitset slot's code capacity. */
   readonly threshold: Float64Array;
   readonly missingRight: Int32Array;
-  /** Perfect layout: feature << 3 | bitset << 2 | categorical << 1 | missing right, one load per step. */
+  /**
+   * Perfect layout, one load per step: slot << 16 | cut. A numeric node sends a row right when its
+   * binned value in `slot` is ≥ cut (1..65535); cut 0 marks a categorical node (its code in `slot`).
+   */
   readonly packed: Int32Array;
+  /**
+   * Perfect layout: the row slots prediction bins before walking. A numeric slot's value counts
+   * the feature's distinct thresholds (ascending: cuts[cutStart[s]..cutStart[s + 1])) that are ≤ x,
+   * so `x >= threshold` becomes an integer comparison. Nodes that send missing values right read a
+   * `missingHigh` slot (missing = MISSING_BIN, above every cut), nodes that send them left a
+   * `missingLow` one (missing = 0, values + 1), so the step needs no test for missing. A
+   * `categorical` slot holds the code, or slotLimit for NaN or an unusable code; its nodes' byte
+   * tables have slotLimit + 1 entries, the last one the missing direction. Slot 0 is a `zero` slot,
+   * which the always-left steps of an early leaf read with cut 1.
+   */
+  readonly slotFeature: Int32Array;
+  readonly slotKind: Uint8Array;
+  readonly slotLimit: Int32Array;
+  readonly cutStart: Int32Array;
+  readonly cuts: Float64Array;
   /** Linked layout: left child (right = left + 1); leaves have feature −1. */
   readonly child: Int32Array;
   readonly catStart: Int32Array;
@@ -34,11 +58,21 @@ export interface FlatEnsemble {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Flattens the trees: a perfect layout when every tree is at most 10 deep, else linked nodes. */
+/**
+ * Flattens the trees: a perfect layout when every tree is at most 10 deep and its bins fit the
+ * packed words, else linked nodes.
+ */
 export function flattenEnsemble(ensemble: TreeEnsemble): FlatEnsemble {
-  const F = ensemble.featureNames.length;
   const maxDepth = Math.max(1, ...ensemble.trees.map(treeDepth));
-  const depth = maxDepth <= MAX_PERFECT_DEPTH ? maxDepth : 0;
+  if (maxDepth <= MAX_PERFECT_DEPTH) {
+    const perfect = layout(ensemble, maxDepth);
+    if (packSlots(perfect)) return perfect;
+  }
+  return layout(ensemble, 0);
+}
+
+function layout(ensemble: TreeEnsemble, depth: number): Mutable<FlatEnsemble> {
+  const F = ensemble.featureNames.length;
   const width = depth > 0 ? 2 ** (depth + 1) - 1 : Math.max(1, ...ensemble.trees.map((t) => t.left.length));
   const size = width * ensemble.trees.length;
   const a: Mutable<FlatEnsemble> = {
@@ -53,6 +87,11 @@ export function flattenEnsemble(ensemble: TreeEnsemble): FlatEnsemble {
     threshold: new Float64Array(size).fill(NaN),
     missingRight: new Int32Array(size),
     packed: new Int32Array(depth > 0 ? size : 0),
+    slotFeature: new Int32Array(0),
+    slotKind: new Uint8Array(0),
+    slotLimit: new Int32Array(0),
+    cutStart: new Int32Array(1),
+    cuts: new Float64Array(0),
     child: new Int32Array(depth > 0 ? 0 : size),
     catStart: new Int32Array(size),
     catLimit: new Int32Array(size),
@@ -68,13 +107,98 @@ export function flattenEnsemble(ensemble: TreeEnsemble): FlatEnsemble {
   });
   a.catBits = Uint32Array.from(bits);
   a.catLut = Uint8Array.from(lut);
-  for (let i = 0; i < a.packed.length; i++) {
-    const f = a.feature[i];
-    const categorical = f >= F;
-    const kind = categorical ? (a.bigCategorical[i] === 1 ? 6 : 2) : 0;
-    a.packed[i] = ((categorical ? f - F : Math.max(f, 0)) << 3) | kind | a.missingRight[i];
-  }
   return a;
+}
+
+/**
+ * Fills the perfect layout's slots, cuts and packed words from its feature, threshold and
+ * missingRight arrays, and gives categorical nodes byte tables over their feature's codes; false
+ * when they do not fit (65,536 slots or more, a feature with more than 65,533 thresholds, or a
+ * categorical split on more than LUT_CODES codes).
+ */
+function packSlots(a: Mutable<FlatEnsemble>): boolean {
+  const F = a.features;
+  const inner = 2 ** a.depth - 1;
+  const nodes: number[] = [];
+  for (let t = 0; t < a.trees; t++) for (let node = 0; node < inner; node++) nodes.push(t * a.width + node);
+  const thresholds = new Map<number, Set<number>>();
+  const codeLimit = new Map<number, number>();
+  for (const i of nodes) {
+    const f = a.feature[i];
+    if (f >= F) {
+      if (a.bigCategorical[i] === 1) return false;
+      codeLimit.set(f - F, Math.max(codeLimit.get(f - F) ?? 0, a.catLimit[i]));
+      continue;
+    }
+    if (Number.isNaN(a.threshold[i])) continue;
+    let set = thresholds.get(f);
+    if (set === undefined) thresholds.set(f, (set = new Set()));
+    set.add(a.threshold[i]);
+  }
+  const sortedCuts = new Map<number, number[]>();
+  for (const [f, set] of thresholds)
+    sortedCuts.set(
+      f,
+      [...set].sort((x, y) => x - y),
+    );
+  const slotFeature = [-1];
+  const slotKind: number[] = [SLOT.zero];
+  const slotLimit = [0];
+  const cutStart = [0, 0];
+  const cuts: number[] = [];
+  const slotOf = new Map<string, number>();
+  const slot = (f: number, kind: number): number => {
+    const key = `${f}:${kind}`;
+    let s = slotOf.get(key);
+    if (s === undefined) {
+      s = slotFeature.length;
+      slotOf.set(key, s);
+      slotFeature.push(f);
+      slotKind.push(kind);
+      slotLimit.push(kind === SLOT.categorical ? codeLimit.get(f)! : 0);
+      if (kind !== SLOT.categorical) cuts.push(...sortedCuts.get(f)!);
+      cutStart.push(cuts.length);
+    }
+    return s;
+  };
+  const lut: number[] = [];
+  for (const i of nodes) {
+    const f = a.feature[i];
+    if (f >= F) {
+      a.packed[i] = slot(f - F, SLOT.categorical) << 16;
+      // Codes from the node's own limit up to the feature's, and the missing entry, go as missing.
+      const start = lut.length;
+      for (let c = 0; c < a.catLimit[i]; c++) lut.push(a.catLut[a.catStart[i] + c]);
+      for (let c = a.catLimit[i]; c <= codeLimit.get(f - F)!; c++) lut.push(a.missingRight[i]);
+      a.catStart[i] = start;
+    } else if (Number.isNaN(a.threshold[i])) a.packed[i] = 1;
+    else {
+      const sorted = sortedCuts.get(f)!;
+      if (sorted.length > MISSING_BIN - 2) return false;
+      const high = a.missingRight[i] === 1;
+      const cut = binarySearch(sorted, a.threshold[i]) + (high ? 1 : 2);
+      a.packed[i] = (slot(f, high ? SLOT.missingHigh : SLOT.missingLow) << 16) | cut;
+    }
+    if (slotFeature.length > MAX_SLOTS) return false;
+  }
+  a.slotFeature = Int32Array.from(slotFeature);
+  a.slotKind = Uint8Array.from(slotKind);
+  a.slotLimit = Int32Array.from(slotLimit);
+  a.catLut = Uint8Array.from(lut);
+  a.cutStart = Int32Array.from(cutStart);
+  a.cuts = Float64Array.from(cuts);
+  return true;
+}
+
+function binarySearch(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The same arrays copied onto SharedArrayBuffers. */
@@ -94,6 +218,11 @@ export function shareFlat(a: FlatEnsemble): FlatEnsemble {
     threshold: share(a.threshold),
     missingRight: share(a.missingRight),
     packed: share(a.packed),
+    slotFeature: share(a.slotFeature),
+    slotKind: share(a.slotKind),
+    slotLimit: share(a.slotLimit),
+    cutStart: share(a.cutStart),
+    cuts: share(a.cuts),
     child: share(a.child),
     catStart: share(a.catStart),
     catLimit: share(a.catLimit),

@@ -15,7 +15,7 @@ export interface PredictOptions {
 }
 
 /** Batches from this many rows are split across a pool's threads. */
-const PARALLEL_PREDICT_ROWS = 20_000;
+const PARALLEL_PREDICT_ROWS = 4_096;
 
 export interface EvalHistory {
   /** 'logloss', 'mlogloss', 'rmse' or 'mae'. */
