@@ -1,10 +1,14 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { checkCommand } from './commands/check.js';
+import { dedupCommand } from './commands/dedup.js';
 import { exportCommand } from './commands/export.js';
 import { ingestCommand } from './commands/ingest.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
+import { profileCommand, reportCommand } from './commands/profile.js';
 import { queryCommand } from './commands/query.js';
+import { rulesCommand } from './commands/rules.js';
 import { serveCommand, upCommand } from './commands/serve.js';
 import { schemaCommand, tablesCommand } from './commands/tables.js';
 import { trainCommand } from './commands/train.js';
@@ -21,6 +25,11 @@ for (const command of [
   schemaCommand(),
   queryCommand(),
   exportCommand(),
+  profileCommand(),
+  checkCommand(),
+  rulesCommand(),
+  dedupCommand(),
+  reportCommand(),
   trainCommand(),
   predictCommand(),
   modelsCommand(),

@@ -9,6 +9,9 @@ import { DEFAULT_THRESHOLD, findFuzzyDuplicates } from './fuzzy.js';
 export const SURVIVORSHIP = ['first', 'newest', 'complete'] as const;
 export type Survivorship = (typeof SURVIVORSHIP)[number];
 
+/** Rows listed per cluster in a report (the survivor first). */
+export const CLUSTER_ROWS = 20;
+
 export interface DedupRequest {
   table: string;
   /** Duplicates share these columns' values; default every column (exact duplicates). */
@@ -35,6 +38,7 @@ export interface DedupCluster {
   min_score: number;
   /** Row position (0-based, load order) of the survivor. */
   keep: number;
+  /** The survivor, then the others by survivorship order; at most CLUSTER_ROWS of them. */
   rows: (JsonRow & { _row: number })[];
 }
 
@@ -157,13 +161,13 @@ export async function dedupTable(db: Database, request: DedupRequest): Promise<D
       if (top.length) {
         const ids = top.map((t) => Number(t.__cluster));
         const members = await run(
-          `SELECT * FROM __dedup WHERE __cluster IN (${ids.join(', ')}) ORDER BY __cluster, __rank`,
+          `SELECT * FROM __dedup WHERE __cluster IN (${ids.join(', ')}) AND __rank <= ${CLUSTER_ROWS} ORDER BY __cluster, __rank`,
         );
         for (const id of ids) {
           const rows = members.filter((m) => Number(m.__cluster) === id);
           sample.push({
             cluster: id,
-            size: rows.length,
+            size: Number(top.find((t) => Number(t.__cluster) === id)?.n ?? rows.length),
             score: Number(rows[0].__score),
             min_score: Number(rows[0].__min),
             keep: Number(rows[0].__pos),

@@ -1,3 +1,4 @@
+import { asText } from '../../warehouse/values.js';
 import type { Database } from '../../warehouse/database.js';
 import { ident } from '../../warehouse/sql.js';
 import type { ColumnProfile, TableProfile } from '../profile/types.js';
@@ -22,7 +23,7 @@ function setOf(column: ColumnProfile, rows: number): SuggestedRule | null {
     return null;
   // A set seen only a handful of times is a guess, not a domain.
   if (rows - column.nulls < 5 * column.distinct) return null;
-  const values = column.top.map((t) => String(t.value)).sort();
+  const values = column.top.map((t) => asText(t.value)).sort();
   return { check: 'in_set', column: column.name, values };
 }
 
