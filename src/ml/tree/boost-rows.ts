@@ -72,7 +72,7 @@ export function leavesTask(rows: OrderedRows, state: BoostRows, args: Float64Arr
   const K = state.outputs;
   const { margins, leaves, leafMasks } = state;
   const { ids, bins, offsets } = rows;
-  const stride = rows.stride ?? rows.F;
+  const stride = rows.stride;
   for (let e = from; e < to; e++) {
     const entry = state.leafOrder[e];
     const t = entry * LEAF_WIDTH;

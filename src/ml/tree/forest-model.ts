@@ -2,8 +2,8 @@ import { CairnError } from '../../core/errors.js';
 import type { FeatureMatrix } from '../matrix.js';
 import { CompiledEnsemble } from './compiled-ensemble.js';
 import type { TreeEnsemble } from './ensemble.js';
+import { ensembleFromJson, ensembleToJson, type EnsembleJson } from './ensemble-json.js';
 import type { RandomForestParams } from './forest-params.js';
-import { treeFromJson, treeToJson, type TreeJson } from './tree.js';
 
 /** A RandomForestModel as JSON: versioned, plain number arrays (doubles round-trip exactly). */
 export interface ForestJson {
@@ -12,14 +12,7 @@ export interface ForestJson {
   params: RandomForestParams;
   /** Null when there was no out-of-bag estimate (no bootstrap, or no row ever out of bag). */
   oobScore: number | null;
-  ensemble: {
-    outputs: number;
-    baseMargin: number[];
-    treeOutput: number[];
-    featureNames: string[];
-    categoryCounts: number[];
-    trees: TreeJson[];
-  };
+  ensemble: EnsembleJson;
 }
 
 /**
@@ -79,58 +72,18 @@ export class RandomForestModel {
   }
 
   toJSON(): ForestJson {
-    const e = this.ensemble;
     return {
       format: 'cairn-forest',
       version: 1,
       params: { ...this.params, classWeights: copyWeights(this.params.classWeights) },
       oobScore: Number.isNaN(this.oobScore) ? null : this.oobScore,
-      ensemble: {
-        outputs: e.outputs,
-        baseMargin: Array.from(e.baseMargin),
-        treeOutput: Array.from(e.treeOutput),
-        featureNames: [...e.featureNames],
-        categoryCounts: Array.from(e.categoryCounts),
-        trees: e.trees.map(treeToJson),
-      },
+      ensemble: ensembleToJson(this.ensemble),
     };
   }
 
   /** Rebuilds a model from toJSON(); throws INVALID_ARGUMENT naming what is wrong. */
   static fromJSON(json: ForestJson): RandomForestModel {
-    if (json === null || typeof json !== 'object' || json.format !== 'cairn-forest') {
-      throw new CairnError(
-        'INVALID_ARGUMENT',
-        "random forest JSON lacks format 'cairn-forest'; is this a Cairn forest model?",
-      );
-    }
-    if (json.version !== 1) {
-      throw new CairnError(
-        'INVALID_ARGUMENT',
-        `random forest JSON has version ${String(json.version)}; this Cairn reads version 1`,
-      );
-    }
-    const e = json.ensemble;
-    if (
-      e.treeOutput.length !== e.trees.length ||
-      e.baseMargin.length !== e.outputs ||
-      e.featureNames.length !== e.categoryCounts.length
-    ) {
-      throw new CairnError(
-        'INVALID_ARGUMENT',
-        `random forest JSON is inconsistent: ${e.trees.length} trees, ${e.treeOutput.length} tree outputs, ` +
-          `${e.outputs} outputs, ${e.baseMargin.length} base margins, ${e.featureNames.length} features`,
-      );
-    }
-    const ensemble: TreeEnsemble = {
-      objective: 'regression',
-      outputs: e.outputs,
-      baseMargin: Float64Array.from(e.baseMargin),
-      treeOutput: Int32Array.from(e.treeOutput),
-      featureNames: [...e.featureNames],
-      categoryCounts: Int32Array.from(e.categoryCounts),
-      trees: e.trees.map(treeFromJson),
-    };
+    const ensemble = ensembleFromJson(json, 'cairn-forest', 'random forest');
     const params = { ...json.params, classWeights: copyWeights(json.params.classWeights) };
     return new RandomForestModel(ensemble, params, json.oobScore ?? NaN, null);
   }

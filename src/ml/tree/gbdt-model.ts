@@ -3,7 +3,8 @@ import type { ParallelPool } from '../../core/parallel.js';
 import type { FeatureMatrix } from '../matrix.js';
 import { CompiledEnsemble } from './compiled-ensemble.js';
 import { marginToPrediction, type TreeEnsemble } from './ensemble.js';
-import { ensembleFromJson, ensembleToJson, type GbdtJson } from './gbdt-json.js';
+import { ensembleFromJson, ensembleToJson } from './ensemble-json.js';
+import type { GbdtJson } from './gbdt-json.js';
 import type { GbdtParams } from './gbdt-params.js';
 import type { FlatEnsemble } from './flatten-ensemble.js';
 import { featureImportance, type ImportanceKind } from './importance.js';
@@ -85,7 +86,7 @@ export class GbdtModel {
   }
 
   static fromJSON(json: GbdtJson): GbdtModel {
-    const ensemble = ensembleFromJson(json);
+    const ensemble = ensembleFromJson(json, 'cairn-gbdt', 'GBDT model');
     return new GbdtModel(ensemble, json.params, json.bestIteration, {
       metric: json.evalHistory.metric,
       valid: [...json.evalHistory.valid],

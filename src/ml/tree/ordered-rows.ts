@@ -15,21 +15,21 @@ export interface OrderedRows {
   readonly n: number;
   /** Features per row. */
   readonly F: number;
-  /** Bins per row in `pristine` and `bins` (default F); fit-engine rounds F up to whole 32-bit words. */
-  readonly stride?: number;
+  /** Bins per row in `pristine` and `bins`: F rounded up to whole 32-bit words. */
+  readonly stride: number;
   /** Bins in original row order (row-major global bin numbers). */
   readonly pristine: Uint16Array | Uint32Array;
   /** Bins in node order. */
   readonly bins: Uint16Array | Uint32Array;
   /**
-   * Optional: the same memory as 32-bit words (stride × bytes per bin / 4 per row), with ghWords,
-   * to move rows word by word (25–45 % faster partitions than bin by bin).
+   * The same memory as 32-bit words (stride × bytes per bin / 4 per row), with ghWords, to move
+   * rows word by word (25–45 % faster partitions than bin by bin).
    */
-  readonly binWords?: Int32Array;
+  readonly binWords: Int32Array;
   /** Gradient pairs in node order (2 per position); a zero hessian marks a row outside the tree's sample. */
   readonly gh: Float64Array;
-  /** Optional: gh as 32-bit words (4 per row): rows move as raw bits, never through a double. */
-  readonly ghWords?: Int32Array;
+  /** gh as 32-bit words (4 per row): rows move as raw bits, never through a double. */
+  readonly ghWords: Int32Array;
   /** Original row of each position. */
   readonly ids: Uint32Array;
   /** Histogram slots, histSize numbers each (gradient, hessian per global bin). */
@@ -96,11 +96,7 @@ export function partitionTask(b: OrderedRows, task: number): void {
   const threshold = p[t + PARTITION.threshold] | 0;
   const defaultLeft = p[t + PARTITION.defaultLeft] === 1;
   const categorical = p[t + PARTITION.categorical] === 1;
-  if (b.binWords !== undefined && b.ghWords !== undefined) {
-    partitionWords(b, b.binWords, b.ghWords, t, s, e, f, threshold, defaultLeft, categorical, task * 256);
-  } else {
-    partitionElements(b, t, s, e, f, threshold, defaultLeft, categorical, task * 256);
-  }
+  partitionWords(b, b.binWords, b.ghWords, t, s, e, f, threshold, defaultLeft, categorical, task * 256);
 }
 
 function partitionWords(
@@ -117,7 +113,7 @@ function partitionWords(
   maskAt: number,
 ): void {
   const { bins, gh, ids } = b;
-  const stride = b.stride ?? b.F;
+  const { stride } = b;
   const words = (binWords.length / b.n) | 0;
   const missing = b.offsets[f];
   const mask = b.catMasks;
@@ -163,65 +159,6 @@ function partitionWords(
   b.partitions[t + PARTITION.leftCount] = left;
 }
 
-/** partitionWords for rows without word views: the same scheme, moving bins one by one. */
-function partitionElements(
-  b: OrderedRows,
-  t: number,
-  s: number,
-  e: number,
-  f: number,
-  threshold: number,
-  defaultLeft: boolean,
-  categorical: boolean,
-  maskAt: number,
-): void {
-  const { bins, gh, ids } = b;
-  const stride = b.stride ?? b.F;
-  const missing = b.offsets[f];
-  const mask = b.catMasks;
-  const maskBase = maskAt - missing;
-  let i = s;
-  let j = e - 1;
-  let left = 0;
-  for (;;) {
-    while (i <= j) {
-      const gb = bins[i * stride + f];
-      const goLeft = gb === missing ? defaultLeft : categorical ? mask[maskBase + gb] === 1 : gb <= threshold;
-      if (!goLeft) break;
-      if (gh[2 * i + 1] > 0) left++;
-      i++;
-    }
-    while (i <= j) {
-      const gb = bins[j * stride + f];
-      const goLeft = gb === missing ? defaultLeft : categorical ? mask[maskBase + gb] === 1 : gb <= threshold;
-      if (goLeft) break;
-      j--;
-    }
-    if (i > j) break;
-    const a = i * stride;
-    const c = j * stride;
-    for (let q = 0; q < stride; q++) {
-      const x = bins[a + q];
-      bins[a + q] = bins[c + q]!;
-      bins[c + q] = x;
-    }
-    let x = gh[2 * i];
-    gh[2 * i] = gh[2 * j]!;
-    gh[2 * j] = x;
-    x = gh[2 * i + 1]!;
-    gh[2 * i + 1] = gh[2 * j + 1]!;
-    gh[2 * j + 1] = x;
-    const id = ids[i];
-    ids[i] = ids[j]!;
-    ids[j] = id;
-    if (gh[2 * i + 1] > 0) left++;
-    i++;
-    j--;
-  }
-  b.partitions[t + PARTITION.mid] = i;
-  b.partitions[t + PARTITION.leftCount] = left;
-}
-
 /**
  * Adds positions start..end to histogram slot `slot` for used features featFrom..featTo. Neighbouring
  * rows often share bins (rows of a node agree on its splits; data often arrive sorted), and then
@@ -236,7 +173,7 @@ export function buildTask(b: OrderedRows, task: number, spare: number): void {
   const featFrom = q[t + BUILD.featFrom] | 0;
   const featTo = q[t + BUILD.featTo] | 0;
   const { F, bins, gh, hist, features, offsets } = b;
-  const stride = b.stride ?? F;
+  const { stride } = b;
   const hb = (q[t + BUILD.slot] | 0) * b.histSize;
   const lo = 2 * offsets[features[featFrom]];
   const hi = 2 * offsets[features[featTo - 1] + 1];
