@@ -10,6 +10,7 @@ import type { Platform } from '../platform.js';
 import { VERSION } from '../version.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { qualityRoutes } from './routes/quality.js';
 import { queryRoutes } from './routes/query.js';
 import { tableRoutes } from './routes/tables.js';
 
@@ -44,6 +45,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(healthRoutes);
   await app.register(tableRoutes, { platform, maxUploadBytes: options.maxUploadBytes ?? 1024 ** 3 });
   await app.register(queryRoutes, { platform });
+  await app.register(qualityRoutes, { platform });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
   return app;
