@@ -1,0 +1,84 @@
+import type { FeatureMatrix } from '../matrix.js';
+
+/**
+ * What an imputer filled: per column how many cells and by which method, and per filled cell its
+ * row, column, value and confidence. Confidence has two forms because the two kinds of column
+ * need different ones: `std` is a predictive standard deviation in the column's units (numeric
+ * columns; NaN when the method gives none, as for a constant), `probability` the probability of
+ * the chosen category (categorical columns; NaN for numeric ones).
+ */
+export interface ImputationReport {
+  columns: ColumnFill[];
+  cells: FilledCells;
+}
+
+export interface ColumnFill {
+  column: string;
+  /** Cells filled in this column. */
+  filled: number;
+  /** How: 'mean', 'median', 'mode', 'constant', 'knn', 'bayesian_ridge', 'logistic', 'gbdt', 'forest'. */
+  method: string;
+}
+
+export interface FilledCells {
+  rows: Uint32Array;
+  cols: Uint32Array;
+  values: Float64Array;
+  std: Float64Array;
+  probability: Float64Array;
+}
+
+export interface ImputationResult {
+  /** A copy of the input with every gap filled (a column with nothing to learn from gets 0). */
+  X: FeatureMatrix;
+  report: ImputationReport;
+}
+
+/** The missing cells of X: NaN, or a categorical code outside 0..k−1 (an unseen category). */
+export function isMissing(X: FeatureMatrix, j: number, v: number): boolean {
+  if (v !== v) return true;
+  const k = X.categoryCounts[j];
+  return k > 0 && !(Number.isInteger(v) && v >= 0 && v < k);
+}
+
+/** Collects filled cells as an imputer writes them, then builds the report. */
+export class CellLog {
+  private rows: number[] = [];
+  private cols: number[] = [];
+  private values: number[] = [];
+  private std: number[] = [];
+  private probability: number[] = [];
+  private readonly counts: Int32Array;
+  private readonly methods: string[];
+
+  constructor(private readonly names: readonly string[]) {
+    this.counts = new Int32Array(names.length);
+    this.methods = names.map(() => '');
+  }
+
+  /** Records one filled cell; the last method recorded for a column names it in the report. */
+  add(row: number, col: number, value: number, std: number, probability: number, method: string): void {
+    this.rows.push(row);
+    this.cols.push(col);
+    this.values.push(value);
+    this.std.push(std);
+    this.probability.push(probability);
+    this.counts[col]++;
+    this.methods[col] = method;
+  }
+
+  report(): ImputationReport {
+    return {
+      columns: this.names
+        .map((column, j) => ({ column, filled: this.counts[j], method: this.methods[j] }))
+        .filter((c) => c.filled > 0),
+      cells: {
+        rows: Uint32Array.from(this.rows),
+        cols: Uint32Array.from(this.cols),
+        values: Float64Array.from(this.values),
+        std: Float64Array.from(this.std),
+        probability: Float64Array.from(this.probability),
+      },
+    };
+  }
+}
