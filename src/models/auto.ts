@@ -31,8 +31,32 @@ export interface AutoInput {
   progress: (fraction: number, message?: string) => void;
 }
 
-/** Share of the training rows the candidates are scored on; the test split stays untouched. */
+/** Share of the training rows candidates are scored on; the test split stays untouched. */
 const INNER_VALIDATION = 0.2;
+
+export interface InnerSplit {
+  fit: { X: FeatureMatrix; y: Float64Array };
+  valid: { X: FeatureMatrix; y: Float64Array };
+}
+
+/** The training rows split 80/20 (stratified by class or by target quantile) for choosing among candidates. */
+export function innerSplit(
+  task: SupervisedTask,
+  train: { X: FeatureMatrix; y: Float64Array },
+  random: Random,
+): InnerSplit {
+  const strata = task === 'regression' ? strataByQuantile(train.y) : strataByClass(train.y);
+  const split = trainTestSplit(train.y.length, {
+    testFraction: INNER_VALIDATION,
+    seed: random.nextUint32(),
+    strata,
+  });
+  const part = (rows: Uint32Array) => ({
+    X: takeRows(train.X, rows),
+    y: Float64Array.from(rows, (i) => train.y[i]),
+  });
+  return { fit: part(split.train), valid: part(split.test) };
+}
 
 /**
  * algorithm 'auto': fits each algorithm that does the task with its defaults on 80 % of the
@@ -41,16 +65,7 @@ const INNER_VALIDATION = 0.2;
  */
 export async function chooseAlgorithm(input: AutoInput): Promise<AutoChoice> {
   const { task, train, target, spec, random } = input;
-  const strata = task === 'regression' ? strataByQuantile(train.y) : strataByClass(train.y);
-  const split = trainTestSplit(train.y.length, {
-    testFraction: INNER_VALIDATION,
-    seed: random.nextUint32(),
-    strata,
-  });
-  const fitX = takeRows(train.X, split.train);
-  const fitY = Float64Array.from(split.train, (i) => train.y[i]);
-  const validX = takeRows(train.X, split.test);
-  const validY = Float64Array.from(split.test, (i) => train.y[i]);
+  const { fit, valid } = innerSplit(task, train, random);
   const candidates = ALGORITHM_REGISTRY.filter((a) => a.tasks.includes(task));
   const deadline = performance.now() + spec.time_budget_s * 1000;
   const trials: AutoTrial[] = [];
@@ -60,13 +75,13 @@ export async function chooseAlgorithm(input: AutoInput): Promise<AutoChoice> {
     const started = performance.now();
     const estimator = await algorithm.fit({
       task,
-      X: fitX,
-      y: fitY,
+      X: fit.X,
+      y: fit.y,
       classes: input.classes,
       params: {},
       random: random.fork(),
     });
-    const metrics = evaluate(target, validY, estimator.predict(validX));
+    const metrics = evaluate(target, valid.y, estimator.predict(valid.X));
     trials.push({
       algorithm: algorithm.name,
       params: {},

@@ -17,6 +17,8 @@ export interface Estimator {
   explain?(x: Float64Array): Float64Array;
   /** Relative importance of each feature, where the algorithm has it. */
   importance?(): Float64Array;
+  /** Scores the fit itself measured (a forest's out-of-bag score), reported beside the test metrics. */
+  readonly fitMetrics?: Readonly<Record<string, number>>;
   /** The fitted state as JSON, loaded back by the algorithm's `load`. */
   toJSON(): unknown;
 }

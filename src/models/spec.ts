@@ -37,6 +37,36 @@ const features = z.union([
   z.object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() }).strict(),
 ]);
 
+const paramRange = z.object({ min: z.number(), max: z.number() }).strict();
+const searchParam = z.discriminatedUnion('kind', [
+  paramRange.extend({ kind: z.literal('int') }),
+  paramRange.extend({ kind: z.literal('float') }),
+  paramRange.extend({ kind: z.literal('logfloat') }),
+  z
+    .object({
+      kind: z.literal('choice'),
+      values: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1),
+    })
+    .strict(),
+]);
+
+/** Hyperparameter search: parameters drawn from `space` override `params`; the best on an inner split wins. */
+const search = z
+  .object({
+    /** random: independent draws; halving: successive halving over the share of training rows. */
+    method: z.enum(['random', 'halving']).default('random'),
+    /** random: configurations to try; halving: configurations in the first rung (default 27). */
+    trials: z.number().int().min(1).optional(),
+    time_budget_s: z.number().positive().optional(),
+    space: z.record(z.string(), searchParam).refine((space) => Object.keys(space).length > 0, {
+      message: 'give at least one parameter to search',
+    }),
+  })
+  .strict()
+  .refine((s) => s.method === 'halving' || s.trials !== undefined || s.time_budget_s !== undefined, {
+    message: 'random search needs trials or time_budget_s',
+  });
+
 /** A model spec as users write it (JSON or YAML); see DESIGN.md. */
 export const modelSpecSchema = z
   .object({
@@ -61,6 +91,7 @@ export const modelSpecSchema = z
       .default({ test_fraction: 0.25, method: 'random' }),
     /** algorithm 'auto': seconds to spend trying algorithms. */
     time_budget_s: z.number().positive().default(60),
+    search: search.optional(),
     schedule: z.string().optional(),
   })
   .strict();
@@ -77,6 +108,12 @@ export function parseSpec(value: unknown, source = 'spec'): ModelSpec {
     throw new CairnError('INVALID_ARGUMENT', `${source} is not a valid model spec: ${problems.join('; ')}`);
   }
   const spec = result.data;
+  if (spec.search !== undefined && spec.algorithm === 'auto') {
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      `${source}: search needs a named algorithm (its parameters are searched), not 'auto'`,
+    );
+  }
   if (spec.validation.method === 'time' && !spec.validation.order_by) {
     throw new CairnError(
       'INVALID_ARGUMENT',

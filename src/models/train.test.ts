@@ -84,6 +84,57 @@ describe('training from a spec', () => {
     assert.ok(report.metrics.accuracy >= 0.9, `accuracy ${report.metrics.accuracy}`);
   });
 
+  test('a random forest reports its out-of-bag score beside the test metrics', async () => {
+    const report = await train({
+      name: 'churn_forest',
+      algorithm: 'random_forest',
+      data: { table: 'churn' },
+      target: 'Churn',
+      params: { n_estimators: 60, min_samples_leaf: 3 },
+    });
+    // Out-of-bag accuracy estimates the held-out accuracy of the same forest.
+    assert.ok(
+      Math.abs(report.metrics.oob_score - report.metrics.accuracy) < 0.03,
+      JSON.stringify(report.metrics),
+    );
+    assert.ok(report.metrics.auc > 0.82, `AUC ${report.metrics.auc}`);
+  });
+
+  test('hyperparameter search: random draws and successive halving keep the best on inner validation', async () => {
+    const space = {
+      learning_rate: { kind: 'logfloat', min: 0.02, max: 0.3 },
+      max_depth: { kind: 'int', min: 2, max: 6 },
+    };
+    const random = await train({
+      name: 'housing_search',
+      algorithm: 'gbdt',
+      data: { table: 'housing' },
+      target: 'median_house_value',
+      params: { n_estimators: 150, early_stopping_rounds: 0 },
+      search: { method: 'random', trials: 4, space },
+    });
+    const trials = random.search!.trials;
+    assert.equal(trials.length, 4);
+    const best = trials.reduce((a, b) => (b.score > a.score ? b : a));
+    assert.deepEqual(random.search!.best, { n_estimators: 150, early_stopping_rounds: 0, ...best.params });
+    const [version] = await listVersions(ws.db, 'housing_search');
+    assert.deepEqual(version.params, random.search!.best);
+    // Different draws score differently: the search compared real fits.
+    assert.ok(new Set(trials.map((t) => t.score)).size === 4);
+    assert.ok(random.metrics.r2 > 0.78, `R² ${random.metrics.r2}`);
+
+    const halving = await train({
+      name: 'churn_halving',
+      algorithm: 'logistic',
+      data: { table: 'churn' },
+      target: 'Churn',
+      search: { method: 'halving', trials: 9, space: { c: { kind: 'logfloat', min: 0.001, max: 10 } } },
+    });
+    const resources = halving.search!.trials.map((t) => Math.round(t.resource * 9));
+    assert.deepEqual(resources, [...Array(9).fill(1), ...Array(3).fill(3), 9]);
+    assert.ok(halving.metrics.auc > 0.8, `AUC ${halving.metrics.auc}`);
+  });
+
   test('a saved model reloads and predicts bit-identically; versions count up', async () => {
     const again = await train({
       name: 'churn',
@@ -153,6 +204,26 @@ describe('training from a spec', () => {
         data: { table: 'churn' },
         target: 'Churn',
         params: { depth: 3 },
+      }),
+      /params depth is not a parameter of gbdt/,
+    );
+    assert.throws(
+      () =>
+        parseSpec({
+          name: 'x',
+          data: { table: 't' },
+          target: 't',
+          search: { trials: 3, space: { max_depth: { kind: 'int', min: 2, max: 4 } } },
+        }),
+      /search needs a named algorithm/,
+    );
+    await assert.rejects(
+      train({
+        name: 'x',
+        algorithm: 'gbdt',
+        data: { table: 'churn' },
+        target: 'Churn',
+        search: { trials: 2, space: { depth: { kind: 'int', min: 2, max: 4 } } },
       }),
       /params depth is not a parameter of gbdt/,
     );

@@ -6,6 +6,7 @@ import { evaluate } from './evaluate.js';
 import type { DroppedColumn } from './features.js';
 import { saveVersion } from './save.js';
 import type { ModelSpec } from './spec.js';
+import { searchParams, type SearchReport } from './tune.js';
 import { prepareTrainingData } from './training-data.js';
 
 export interface TrainReport {
@@ -19,6 +20,8 @@ export interface TrainReport {
   dropped: DroppedColumn[];
   /** algorithm 'auto': every candidate tried, with its validation score. */
   candidates?: AutoTrial[];
+  /** The spec's `search`: every configuration tried and the parameters kept. */
+  search?: SearchReport;
   seconds: number;
 }
 
@@ -62,6 +65,20 @@ export async function trainModel(
     candidates = choice.trials;
   }
   const algorithm = algorithmNamed(algorithmName, task);
+  let search: SearchReport | undefined;
+  if (spec.search !== undefined) {
+    search = await searchParams({
+      algorithm,
+      task,
+      classes,
+      train: data.train,
+      target: data.target,
+      spec,
+      random,
+      progress,
+    });
+    params = search.best;
+  }
   checkParams(algorithm, params);
   progress(0.1, `fitting ${algorithm.name}`);
   const estimator = await algorithm.fit({
@@ -73,7 +90,10 @@ export async function trainModel(
     random: random.fork(),
     onProgress: (fraction, message) => progress(0.1 + 0.85 * fraction, message),
   });
-  const metrics = evaluate(data.target, data.test.y, estimator.predict(data.test.X));
+  const metrics = {
+    ...evaluate(data.target, data.test.y, estimator.predict(data.test.X)),
+    ...estimator.fitMetrics,
+  };
   const version = await saveVersion(db, artifactsDir, {
     name: spec.name,
     algorithm: algorithm.name,
@@ -98,6 +118,7 @@ export async function trainModel(
     features: data.features.map((f) => f.name),
     dropped: data.dropped,
     candidates,
+    search,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -25,6 +25,7 @@ export function forestEstimator(model: RandomForestModel, algorithm: string): Es
     predict: (X) => model.predict(X),
     explain: (x) => explain(x),
     importance: () => model.importance(),
+    fitMetrics: Number.isNaN(model.oobScore) ? undefined : { oob_score: model.oobScore },
     toJSON: () => model.toJSON(),
   };
 }
