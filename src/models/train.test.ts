@@ -131,7 +131,7 @@ describe('training from a spec', () => {
       search: { method: 'halving', trials: 9, space: { c: { kind: 'logfloat', min: 0.001, max: 10 } } },
     });
     const resources = halving.search!.trials.map((t) => Math.round(t.resource * 9));
-    assert.deepEqual(resources, [...Array(9).fill(1), ...Array(3).fill(3), 9]);
+    assert.deepEqual(resources, [...new Array<number>(9).fill(1), ...new Array<number>(3).fill(3), 9]);
     assert.ok(halving.metrics.auc > 0.8, `AUC ${halving.metrics.auc}`);
   });
 
