@@ -203,7 +203,7 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
           'The response holds one result per rule, in order; `passed` is false when any error rule fails.',
         tags,
         params,
-        body: z.object({ rules: z.array(ruleSchema).optional() }).optional(),
+        body: z.object({ rules: z.array(ruleSchema).optional() }).nullish(),
         querystring: z.object({
           record: z.enum(['true', 'false']).default('true').describe('Keep the run in the history'),
         }),
