@@ -1,3 +1,4 @@
+import type { ParallelPool } from '../core/parallel.js';
 import type { FeatureMatrix } from '../ml/matrix.js';
 import type { Random } from '../core/random.js';
 import type { SupervisedTask } from './spec.js';
@@ -10,9 +11,10 @@ export interface Estimator {
   readonly algorithm: string;
   /**
    * Predictions for every row: binary P(positive class) per row; multiclass row-major
-   * probabilities (rows × classes); regression values.
+   * probabilities (rows × classes); regression values. Algorithms that can split a large batch
+   * across worker threads use `options.pool`; the others ignore it.
    */
-  predict(X: FeatureMatrix): Float64Array;
+  predict(X: FeatureMatrix, options?: { pool?: ParallelPool }): Float64Array;
   /** Per-row feature contributions to the raw score, where the algorithm has them (trees: TreeSHAP). */
   explain?(x: Float64Array): Float64Array;
   /** Relative importance of each feature, where the algorithm has it. */

@@ -1,4 +1,5 @@
 import type { Column, Frame } from '../core/frame.js';
+import type { ParallelPool } from '../core/parallel.js';
 import type { ModelArtifact } from './artifact.js';
 import type { Estimator } from './estimator.js';
 import { buildMatrix } from './features.js';
@@ -23,10 +24,15 @@ function labelColumn(name: string, classes: string[], codes: Int32Array): Column
 /**
  * The columns a prediction adds to its input: `prediction` (the class label, or the value), and for
  * classification `probability` (binary: of the positive class) or `probability_<class>` per class.
+ * `pool` spreads a large batch over worker threads where the algorithm can.
  */
-export function predictionColumns(model: TrainedModel, frame: Frame): Column[] {
+export function predictionColumns(
+  model: TrainedModel,
+  frame: Frame,
+  options: { pool?: ParallelPool } = {},
+): Column[] {
   const { target, features } = model.artifact;
-  const scores = model.estimator.predict(buildMatrix(frame, features));
+  const scores = model.estimator.predict(buildMatrix(frame, features), options);
   const n = frame.rows;
   if (target.task === 'regression') return [float64Column('prediction', scores)];
   const classes = target.classes!;

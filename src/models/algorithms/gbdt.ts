@@ -25,7 +25,7 @@ export function gbdtEstimator(model: GbdtModel): Estimator {
   const explain = treeShapExplainer(model.ensemble);
   return {
     algorithm: 'gbdt',
-    predict: (X) => model.predict(X),
+    predict: (X, options) => model.predict(X, options),
     explain: (x) => explain(x),
     importance: () => model.importance('total_gain'),
     toJSON: () => model.toJSON(),
