@@ -47,9 +47,7 @@ export function fitKMeans(X: FeatureMatrix, params: KMeansParams): KMeansModel {
     const result = hamerlyLloyd(P, kmeansPlusPlus(P, k, random), maxIterations, absolute);
     if (best === undefined || result.inertia < best.inertia) best = result;
   }
-  // The tolerance stops a run while centres still creep; letting the winner run until no label
-  // changes costs a few iterations once and gives the exact local minimum.
-  const chosen = absolute > 0 ? hamerlyLloyd(P, best!.centres, maxIterations, 0) : best!;
+  const chosen = best!;
   return KMeansModel.create('kmeans', [...X.names], chosen.centres, chosen.inertia, chosen.iterations, {
     k,
     nInit,
