@@ -93,10 +93,11 @@ export function fitIsolationForest(
     value: nodes.value.slice(0, used),
     left: nodes.left.slice(0, used),
   };
-  const partial = new IsolationForestModel([...X.names], trimmed, roots, psi, medians, 0.5);
-  const trainingScores = partial.score(X);
-  const threshold = resolveThreshold(p.threshold, trainingScores, 0.5);
-  return new IsolationForestModel([...X.names], trimmed, roots, psi, medians, threshold);
+  const model = new IsolationForestModel([...X.names], trimmed, roots, psi, medians, 0.5);
+  // Scoring the training rows costs as much as the fit; only a contamination rate needs it.
+  if (p.threshold === undefined) return model;
+  const scores = 'contamination' in p.threshold ? model.score(X) : new Float64Array(0);
+  return model.withThreshold(resolveThreshold(p.threshold, scores, 0.5));
 }
 
 function sampleSize(maxSamples: number | 'auto', rows: number): number {
