@@ -70,12 +70,12 @@ export function fitKnnImputer(X: FeatureMatrix, params: Partial<KnnImputerParams
       scale[j] = std > 0 ? std : 1;
     }
   }
-  // Row-major and scaled, missing as NaN, so one row's distances read memory in order.
+  // Column-major like X, scaled, missing as NaN: distances accumulate one feature at a time.
   const train = new Float64Array(n * d);
   for (let j = 0; j < d; j++) {
     for (let i = 0; i < n; i++) {
       const v = X.data[j * n + i];
-      train[i * d + j] = isMissing(X, j, v) ? NaN : (v - center[j]) / scale[j];
+      train[j * n + i] = isMissing(X, j, v) ? NaN : (v - center[j]) / scale[j];
     }
   }
   return new KnnImputerModel(
@@ -127,6 +127,7 @@ export class KnnImputerModel {
     const log = new CellLog(this.names);
     const x = new Float64Array(d);
     const dist = new Float64Array(n);
+    const present = new Float64Array(n);
     const missing: number[] = [];
     const bestDist = new Float64Array(this.k);
     const bestRow = new Int32Array(this.k);
@@ -140,12 +141,14 @@ export class KnnImputerModel {
         } else x[j] = (v - this.center[j]) / this.scale[j];
       }
       if (missing.length === 0) continue;
-      nanEuclidean(this.train, n, d, x, this.categoryCounts, dist);
+      nanEuclidean(this.train, n, d, x, this.categoryCounts, dist, present);
+      const train = this.train;
       for (const j of missing) {
         let found = 0;
+        const column = j * n;
         for (let i = 0; i < n; i++) {
           const di = dist[i];
-          if (di !== di || this.train[i * d + j] !== this.train[i * d + j]) continue;
+          if (di !== di || train[column + i] !== train[column + i]) continue;
           if (found < this.k) found++;
           else if (di >= bestDist[found - 1]) continue;
           let at = found - 1;
@@ -171,7 +174,8 @@ export class KnnImputerModel {
     bestDist: Float64Array,
     bestRow: Int32Array,
   ): { value: number; std: number; probability: number } {
-    const d = this.names.length;
+    const n = this.train.length / this.names.length;
+    const column = j * n;
     const kj = this.categoryCounts[j];
     if (found === 0) return { value: this.fallback[j], std: NaN, probability: NaN };
     let total = 0;
@@ -183,16 +187,16 @@ export class KnnImputerModel {
     }
     if (kj > 0) {
       const votes = new Float64Array(kj);
-      for (let m = 0; m < found; m++) votes[this.train[bestRow[m] * d + j]] += w[m];
+      for (let m = 0; m < found; m++) votes[this.train[column + bestRow[m]]] += w[m];
       let best = 0;
       for (let c = 1; c < kj; c++) if (votes[c] > votes[best]) best = c;
       return { value: best, std: NaN, probability: votes[best] / total };
     }
     let mean = 0;
-    for (let m = 0; m < found; m++) mean += w[m] * this.train[bestRow[m] * d + j];
+    for (let m = 0; m < found; m++) mean += w[m] * this.train[column + bestRow[m]];
     mean /= total;
     let ss = 0;
-    for (let m = 0; m < found; m++) ss += w[m] * (this.train[bestRow[m] * d + j] - mean) ** 2;
+    for (let m = 0; m < found; m++) ss += w[m] * (this.train[column + bestRow[m]] - mean) ** 2;
     const s = this.scale[j];
     return { value: mean * s + this.center[j], std: Math.sqrt(ss / total) * s, probability: NaN };
   }
@@ -241,9 +245,9 @@ export class KnnImputerModel {
 }
 
 /**
- * Squared nan-euclidean distances from x (length d, NaN = missing) to each row of T (row-major,
+ * Squared nan-euclidean distances from x (length d, NaN = missing) to each row of T (column-major,
  * n × d): d / present · Σ squared differences over features both have; NaN when none is shared.
- * A categorical feature (counts[j] > 0) adds 1 for different codes.
+ * A categorical feature (counts[j] > 0) adds 1 for different codes. `present` is scratch (length n).
  */
 export function nanEuclidean(
   T: Float64Array,
@@ -252,19 +256,22 @@ export function nanEuclidean(
   x: Float64Array,
   counts: Int32Array,
   out: Float64Array,
+  present: Float64Array,
 ): void {
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    let present = 0;
-    const base = i * d;
-    for (let j = 0; j < d; j++) {
-      const a = x[j];
-      const b = T[base + j];
-      if (a !== a || b !== b) continue;
-      present++;
-      if (counts[j] > 0) sum += a === b ? 0 : 1;
-      else sum += (a - b) * (a - b);
+  out.fill(0);
+  present.fill(0);
+  for (let j = 0; j < d; j++) {
+    const a = x[j];
+    if (a !== a) continue;
+    const column = j * n;
+    const categorical = counts[j] > 0;
+    for (let i = 0; i < n; i++) {
+      const b = T[column + i];
+      if (b !== b) continue;
+      present[i]++;
+      if (categorical) out[i] += a === b ? 0 : 1;
+      else out[i] += (a - b) * (a - b);
     }
-    out[i] = present === 0 ? NaN : (sum * d) / present;
   }
+  for (let i = 0; i < n; i++) out[i] = present[i] === 0 ? NaN : (out[i] * d) / present[i];
 }
