@@ -1,5 +1,6 @@
 import { createLogger, type Logger } from './core/logger.js';
 import { resolveHome } from './core/config.js';
+import { openJobs, type Jobs } from './jobs/jobs.js';
 import { ensureRegistry } from './models/registry.js';
 import { qualityIngestGate } from './quality/ingest-gate.js';
 import type { Database } from './warehouse/database.js';
@@ -12,6 +13,8 @@ export interface Platform {
   workspace: Workspace;
   db: Database;
   logger: Logger;
+  /** Job queue, cron scheduler and stored schedules; `jobs.start()` runs them (the server does). */
+  jobs: Jobs;
   close: () => void;
 }
 
@@ -27,5 +30,6 @@ export async function openPlatform(options: PlatformOptions = {}): Promise<Platf
   await ensureRegistry(workspace.db);
   // Saved quality rules run on every ingest into their table (block or quarantine, per table).
   setIngestGate(workspace.db, qualityIngestGate(workspace.db));
-  return { home, workspace, db: workspace.db, logger, close: () => workspace.close() };
+  const jobs = await openJobs({ db: workspace.db, artifactsDir: workspace.artifacts, logger });
+  return { home, workspace, db: workspace.db, logger, jobs, close: () => workspace.close() };
 }

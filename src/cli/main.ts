@@ -4,11 +4,13 @@ import { checkCommand } from './commands/check.js';
 import { dedupCommand } from './commands/dedup.js';
 import { exportCommand } from './commands/export.js';
 import { ingestCommand } from './commands/ingest.js';
+import { jobsCommand } from './commands/jobs.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { profileCommand, reportCommand } from './commands/profile.js';
 import { queryCommand } from './commands/query.js';
 import { rulesCommand } from './commands/rules.js';
+import { scoreCommand } from './commands/score.js';
 import { serveCommand, upCommand } from './commands/serve.js';
 import { schemaCommand, tablesCommand } from './commands/tables.js';
 import { trainCommand } from './commands/train.js';
@@ -32,6 +34,8 @@ for (const command of [
   reportCommand(),
   trainCommand(),
   predictCommand(),
+  scoreCommand(),
+  jobsCommand(),
   modelsCommand(),
   serveCommand(),
   upCommand(),

@@ -61,6 +61,7 @@ export class InProcessJobQueue implements JobQueue {
   private writes: Promise<unknown> = Promise.resolve();
   private started = false;
   private pumping = false;
+  private again = false;
   private active: Promise<void>[] = [];
 
   private constructor(
@@ -172,11 +173,13 @@ export class InProcessJobQueue implements JobQueue {
     return after;
   }
 
-  async wait(id: string): Promise<Job> {
-    const job = await this.get(id);
-    if (isFinished(job.status)) return job;
-    return new Promise((resolve) => {
+  wait(id: string): Promise<Job> {
+    // The waiter is in place before the status is read, so an end between the two is not missed.
+    return new Promise((resolve, reject) => {
       this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]);
+      this.get(id).then((job) => {
+        if (isFinished(job.status)) this.notify(job);
+      }, reject);
     });
   }
 
@@ -213,14 +216,23 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private pump(): void {
-    if (!this.started || this.pumping) return;
+    if (!this.started) return;
+    if (this.pumping) {
+      // A job queued or finished while the loop was looking: look again before it stops.
+      this.again = true;
+      return;
+    }
     this.pumping = true;
     void (async () => {
       try {
         while (this.started && this.running.size < this.concurrency) {
+          this.again = false;
           await this.writes;
           const job = await nextQueued(this.db);
-          if (!job) break;
+          if (!job) {
+            if (this.again) continue;
+            break;
+          }
           const claimed = await this.write(() =>
             updateJob(
               this.db,

@@ -59,9 +59,9 @@ export interface JobContext<P = unknown> {
   /** True when the job ran before and was interrupted (a crash or a shutdown). */
   readonly resumed: boolean;
   /** Reports progress, 0..1, with what is happening now. */
-  progress(fraction: number, message?: string): void;
+  readonly progress: (fraction: number, message?: string) => void;
   /** Appends to the job's log, which is kept after the job ends. */
-  log(level: LogLevel, message: string): void;
+  readonly log: (level: LogLevel, message: string) => void;
 }
 
 export interface JobHandler<P = unknown, R = unknown> {

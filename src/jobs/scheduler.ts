@@ -121,19 +121,28 @@ export class Scheduler {
     if (entry.busy) {
       this.logger.warn({ schedule: id, due }, 'schedule skipped: its previous run is still going');
     } else {
-      entry.busy = true;
-      const run = (async () => {
-        try {
-          await entry.callback(due);
-        } catch (error) {
-          this.logger.error({ err: error, schedule: id }, 'scheduled callback failed');
-        } finally {
-          entry.busy = false;
-        }
-      })();
-      this.inFlight.add(run);
-      void run.finally(() => this.inFlight.delete(run));
+      this.call(id, entry, due);
     }
     this.arm(id, entry);
+  }
+
+  /** A synchronous callback is done when it returns; an async one keeps its schedule busy until it settles. */
+  private call(id: string, entry: Entry, due: Date): void {
+    const failed = (error: unknown) =>
+      this.logger.error({ err: error, schedule: id }, 'scheduled callback failed');
+    let result: void | Promise<void>;
+    try {
+      result = entry.callback(due);
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    if (!(result instanceof Promise)) return;
+    entry.busy = true;
+    const run = result.catch(failed).finally(() => {
+      entry.busy = false;
+      this.inFlight.delete(run);
+    });
+    this.inFlight.add(run);
   }
 }

@@ -10,6 +10,7 @@ import type { Platform } from '../platform.js';
 import { VERSION } from '../version.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
 import { qualityRoutes } from './routes/quality.js';
 import { queryRoutes } from './routes/query.js';
 import { tableRoutes } from './routes/tables.js';
@@ -46,7 +47,11 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(tableRoutes, { platform, maxUploadBytes: options.maxUploadBytes ?? 1024 ** 3 });
   await app.register(queryRoutes, { platform });
   await app.register(qualityRoutes, { platform });
+  await app.register(jobRoutes, { platform });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
+  // The serving process runs queued jobs and fires stored schedules; closing the server stops them.
+  await platform.jobs.start();
+  app.addHook('onClose', () => platform.jobs.stop());
   return app;
 }
