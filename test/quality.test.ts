@@ -145,6 +145,23 @@ describe('rules on real data with planted violations', () => {
     );
   });
 
+  test('freshness compares the newest timestamp with the database clock', async () => {
+    await platform.db.run(
+      `CREATE TABLE recent AS SELECT *, now() - to_hours(tenure + 3) AS seen_at FROM churn`,
+    );
+    const fresh = (maxAge: string) =>
+      checkTable(platform.db, 'recent', {
+        rules: parseRuleSet({ rules: [{ check: 'freshness', column: 'seen_at', max_age: maxAge }] }),
+        record: false,
+      });
+    assert.equal((await fresh('4 hours')).results[0].passed, true);
+    assert.equal((await fresh('2 hours')).results[0].passed, false);
+    assert.throws(
+      () => parseRuleSet({ rules: [{ check: 'freshness', column: 'seen_at', max_age: 'soon' }] }),
+      /max_age/,
+    );
+  });
+
   test('an unknown column is named before any SQL runs', async () => {
     await assert.rejects(
       checkTable(platform.db, 'churn', {
