@@ -20,7 +20,7 @@ export type FeatureSelection = 'auto' | string[] | { include?: string[]; exclude
 
 /** A text column with at least this share of distinct values is an identifier, not a feature. */
 const ID_SHARE = 0.9;
-const MICROS_PER_DAY = 86_400_000_000;
+const MILLIS_PER_DAY = 86_400_000;
 
 function distinctCount(col: Column): number {
   if (col.kind === 'string') {
@@ -108,27 +108,25 @@ export function chooseFeatures(
 
 function datePart(col: Column, part: DatePart): Float64Array {
   const raw = toFloat64(col);
-  const toMillis = col.kind === 'date' ? 86_400_000 : 1 / 1000;
   const out = new Float64Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i];
-    if (Number.isNaN(v)) {
-      out[i] = NaN;
-      continue;
-    }
-    const d = new Date(col.kind === 'date' ? v * toMillis : Math.floor(v / 1000));
-    out[i] =
-      part === 'year'
-        ? d.getUTCFullYear()
-        : part === 'month'
-          ? d.getUTCMonth() + 1
-          : part === 'day'
-            ? d.getUTCDate()
-            : part === 'weekday'
-              ? (d.getUTCDay() + 6) % 7
-              : Math.floor((((v % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY) / 3_600_000_000);
+    // Dates count days, timestamps microseconds.
+    out[i] = Number.isNaN(v)
+      ? NaN
+      : datePartOf(col.kind === 'date' ? v * MILLIS_PER_DAY : Math.floor(v / 1000), part);
   }
   return out;
+}
+
+/** A date part of an instant given in milliseconds since the epoch, in UTC; weekday 0 is Monday. */
+export function datePartOf(millis: number, part: DatePart): number {
+  const d = new Date(millis);
+  if (part === 'year') return d.getUTCFullYear();
+  if (part === 'month') return d.getUTCMonth() + 1;
+  if (part === 'day') return d.getUTCDate();
+  if (part === 'weekday') return (d.getUTCDay() + 6) % 7;
+  return Math.floor((((millis % MILLIS_PER_DAY) + MILLIS_PER_DAY) % MILLIS_PER_DAY) / 3_600_000);
 }
 
 function categoricalCodes(col: Column, categories: string[]): Float64Array {

@@ -78,6 +78,7 @@ export async function importXgboostModel(
     features,
     estimator: gbdtEstimator(GbdtModel.fromEnsemble(ensemble)),
     metrics: {},
+    evaluation: null,
     params: { imported_from: 'xgboost' },
     spec: { name: request.name, imported: path.basename(request.file) },
     data: {

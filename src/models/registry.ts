@@ -2,6 +2,7 @@ import { CairnError } from '../core/errors.js';
 import type { Database } from '../warehouse/database.js';
 import { META_SCHEMA } from '../warehouse/metadata.js';
 import { asText, type JsonRow } from '../warehouse/values.js';
+import type { Evaluation } from './evaluate.js';
 
 export const STAGES = ['none', 'staging', 'production', 'archived'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -30,10 +31,13 @@ export interface ModelVersion {
   cairnVersion: string;
   /** The artifact file, relative to the workspace's artifacts folder. */
   artifact: string;
+  /** Curves, confusion matrix and importance on the held-out rows (see evaluate.ts); null for imports. */
+  evaluation: Evaluation | null;
   createdAt: string;
 }
 
-const TABLE = `${META_SCHEMA}.model_versions`;
+export const VERSIONS_TABLE = `${META_SCHEMA}.model_versions`;
+const TABLE = VERSIONS_TABLE;
 
 export async function ensureRegistry(db: Database): Promise<void> {
   await db.run(`
@@ -54,6 +58,7 @@ export async function ensureRegistry(db: Database): Promise<void> {
       created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
       PRIMARY KEY (name, version)
     )`);
+  await db.run(`ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS evaluation JSON`);
 }
 
 function parseJson(value: JsonRow[string]): Record<string, unknown> {
@@ -75,6 +80,7 @@ function fromRow(row: JsonRow): ModelVersion {
     durationSeconds: Number(row.duration_s),
     cairnVersion: asText(row.cairn_version),
     artifact: asText(row.artifact),
+    evaluation: row.evaluation === null ? null : (parseJson(row.evaluation)),
     createdAt: asText(row.created_at),
   };
 }
@@ -91,8 +97,8 @@ export async function registerVersion(
   version: Omit<ModelVersion, 'createdAt' | 'stage'>,
 ): Promise<void> {
   await db.run(
-    `INSERT INTO ${TABLE} (name, version, task, algorithm, metrics, params, spec, data, seed, duration_s, cairn_version, artifact)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    `INSERT INTO ${TABLE} (name, version, task, algorithm, metrics, params, spec, data, seed, duration_s, cairn_version, artifact, evaluation)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [
       version.name,
       version.version,
@@ -106,6 +112,7 @@ export async function registerVersion(
       version.durationSeconds,
       version.cairnVersion,
       version.artifact,
+      version.evaluation === null ? null : JSON.stringify(version.evaluation),
     ],
   );
 }

@@ -2,6 +2,7 @@ import type { Database } from '../warehouse/database.js';
 import { VERSION } from '../version.js';
 import { ARTIFACT_FORMAT, ARTIFACT_VERSION, writeArtifact } from './artifact.js';
 import type { Estimator } from './estimator.js';
+import type { Evaluation } from './evaluate.js';
 import type { FeatureSpec } from './features.js';
 import { nextVersion, registerVersion, type DataFingerprint } from './registry.js';
 import type { TargetInfo } from './target.js';
@@ -13,6 +14,7 @@ export interface NewVersion {
   features: FeatureSpec[];
   estimator: Estimator;
   metrics: Record<string, number>;
+  evaluation: Evaluation | null;
   params: Record<string, unknown>;
   spec: Record<string, unknown>;
   data: DataFingerprint;
@@ -50,6 +52,7 @@ export async function saveVersion(db: Database, artifactsDir: string, fitted: Ne
     durationSeconds: (performance.now() - fitted.started) / 1000,
     cairnVersion: VERSION,
     artifact,
+    evaluation: fitted.evaluation,
   });
   return version;
 }

@@ -2,7 +2,7 @@ import { Random } from '../core/random.js';
 import type { Database } from '../warehouse/database.js';
 import { algorithmNamed, checkParams } from './algorithms.js';
 import { chooseAlgorithm, type AutoTrial } from './auto.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, evaluationDetails } from './evaluate.js';
 import type { DroppedColumn } from './features.js';
 import { saveVersion } from './save.js';
 import type { ModelSpec } from './spec.js';
@@ -90,10 +90,15 @@ export async function trainModel(
     random: random.fork(),
     onProgress: (fraction, message) => progress(0.1 + 0.85 * fraction, message),
   });
-  const metrics = {
-    ...evaluate(data.target, data.test.y, estimator.predict(data.test.X)),
-    ...estimator.fitMetrics,
-  };
+  const testPredictions = estimator.predict(data.test.X);
+  const metrics = { ...evaluate(data.target, data.test.y, testPredictions), ...estimator.fitMetrics };
+  const evaluation = evaluationDetails(
+    data.target,
+    data.test.y,
+    testPredictions,
+    data.features.map((f) => f.name),
+    estimator.importance?.(),
+  );
   const version = await saveVersion(db, artifactsDir, {
     name: spec.name,
     algorithm: algorithm.name,
@@ -101,6 +106,7 @@ export async function trainModel(
     features: data.features,
     estimator,
     metrics,
+    evaluation,
     params,
     spec: spec,
     data: data.fingerprint,
