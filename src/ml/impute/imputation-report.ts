@@ -43,11 +43,12 @@ export function isMissing(X: FeatureMatrix, j: number, v: number): boolean {
 
 /** Collects filled cells as an imputer writes them, then builds the report. */
 export class CellLog {
-  private rows: number[] = [];
-  private cols: number[] = [];
-  private values: number[] = [];
-  private std: number[] = [];
-  private probability: number[] = [];
+  private size = 0;
+  private rows = new Uint32Array(64);
+  private cols = new Uint32Array(64);
+  private values = new Float64Array(64);
+  private std = new Float64Array(64);
+  private probability = new Float64Array(64);
   private readonly counts: Int32Array;
   private readonly methods: string[];
 
@@ -58,26 +59,42 @@ export class CellLog {
 
   /** Records one filled cell; the last method recorded for a column names it in the report. */
   add(row: number, col: number, value: number, std: number, probability: number, method: string): void {
-    this.rows.push(row);
-    this.cols.push(col);
-    this.values.push(value);
-    this.std.push(std);
-    this.probability.push(probability);
+    if (this.size === this.rows.length) this.grow();
+    const at = this.size++;
+    this.rows[at] = row;
+    this.cols[at] = col;
+    this.values[at] = value;
+    this.std[at] = std;
+    this.probability[at] = probability;
     this.counts[col]++;
     this.methods[col] = method;
   }
 
+  private grow(): void {
+    const double = <T extends Uint32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.rows = double(this.rows);
+    this.cols = double(this.cols);
+    this.values = double(this.values);
+    this.std = double(this.std);
+    this.probability = double(this.probability);
+  }
+
   report(): ImputationReport {
+    const n = this.size;
     return {
       columns: this.names
         .map((column, j) => ({ column, filled: this.counts[j], method: this.methods[j] }))
         .filter((c) => c.filled > 0),
       cells: {
-        rows: Uint32Array.from(this.rows),
-        cols: Uint32Array.from(this.cols),
-        values: Float64Array.from(this.values),
-        std: Float64Array.from(this.std),
-        probability: Float64Array.from(this.probability),
+        rows: this.rows.slice(0, n),
+        cols: this.cols.slice(0, n),
+        values: this.values.slice(0, n),
+        std: this.std.slice(0, n),
+        probability: this.probability.slice(0, n),
       },
     };
   }
