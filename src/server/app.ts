@@ -49,9 +49,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(qualityRoutes, { platform });
   await app.register(jobRoutes, { platform });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  await app.ready();
   // The serving process runs queued jobs and fires stored schedules; closing the server stops them.
-  await platform.jobs.start();
   app.addHook('onClose', () => platform.jobs.stop());
+  await app.ready();
+  await platform.jobs.start();
   return app;
 }

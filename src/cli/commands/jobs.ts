@@ -130,10 +130,10 @@ function scheduleScoreCommand(): Command {
     .option('--chunk-rows <n>', 'rows per committed chunk', Number)
     .action(async (model: string, options: ScheduleScoreOptions, command: Command) => {
       await withPlatform(command, async (platform, globals) => {
-        const { cron, chunkRows, ...rest } = options;
+        const { table, into, version, stage, chunkRows } = options;
         const schedule = await platform.jobs.scheduleScoring(
-          { model, ...rest, ...(chunkRows === undefined ? {} : { chunk_rows: chunkRows }) },
-          cron,
+          { model, table, into, version, stage, chunk_rows: chunkRows },
+          options.cron,
         );
         printSchedule(schedule, globals.json);
       });

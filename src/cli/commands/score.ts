@@ -63,7 +63,14 @@ export function scoreCommand(): Command {
           const report = await scoreTable(
             platform.db,
             platform.workspace.artifacts,
-            { model, ...options },
+            {
+              model,
+              table: options.table,
+              into: options.into,
+              version: options.version,
+              stage: options.stage,
+              chunkRows: options.chunkRows,
+            },
             {
               pool,
               onProgress: (p) => {
