@@ -70,6 +70,11 @@ async function load(
 ): Promise<Data> {
   const { X: raw, y } = await loadCsv(file, { target, drop });
   const X = scale ? standardise(raw) : raw;
+  return { name, X, y: Int32Array.from(y), file: writeMatrix(name, X, y) };
+}
+
+/** Writes X and its labels as CSV (features f0…, then `label`) for the scikit-learn side. */
+function writeMatrix(name: string, X: FeatureMatrix, y: ArrayLike<number>): string {
   mkdirSync(OUT, { recursive: true });
   const out = path.join(OUT, `${name}.csv`);
   const lines = [[...X.names.map((_, j) => `f${j}`), 'label'].join(',')];
@@ -81,7 +86,7 @@ async function load(
     lines.push(row.join(','));
   }
   writeFileSync(out, lines.join('\n') + '\n');
-  return { name, X, y: Int32Array.from(y), file: out };
+  return out;
 }
 
 /** California housing without its target, ocean_proximity and the 207 rows missing total_bedrooms. */
@@ -102,22 +107,10 @@ async function california(): Promise<Data> {
   const Z = standardise({ ...X, rows: keep.length, data });
   // No class labels: ARI is reported against the price quintile only for completeness.
   const prices = keep.map((r) => y[r]);
-  const sorted = [...prices].sort((a, b) => a - b);
-  const quintile = Int32Array.from(prices, (p) =>
-    Math.min(4, Math.floor((sorted.indexOf(p) / sorted.length) * 5)),
-  );
-  const name = 'california';
-  mkdirSync(OUT, { recursive: true });
-  const out = path.join(OUT, `${name}.csv`);
-  const lines = [[...Z.names.map((_, j) => `f${j}`), 'label'].join(',')];
-  for (let i = 0; i < Z.rows; i++) {
-    const row: string[] = [];
-    for (let j = 0; j < Z.cols; j++) row.push(Z.data[j * Z.rows + i].toPrecision(17));
-    row.push(String(quintile[i]));
-    lines.push(row.join(','));
-  }
-  writeFileSync(out, lines.join('\n') + '\n');
-  return { name, X: Z, y: quintile, file: out };
+  const byPrice = prices.map((_, i) => i).sort((a, b) => prices[a] - prices[b]);
+  const quintile = new Int32Array(prices.length);
+  byPrice.forEach((i, rank) => (quintile[i] = Math.floor((rank / prices.length) * 5)));
+  return { name: 'california', X: Z, y: quintile, file: writeMatrix('california', Z, quintile) };
 }
 
 function runCairn(job: Job): Figures {
