@@ -132,12 +132,20 @@ export class SimpleImputerModel {
     checkColumns(X, this.names, 'SimpleImputerModel.transform');
     const data = Float64Array.from(X.data);
     const log = new CellLog(this.names);
+    const n = X.rows;
     for (let j = 0; j < X.cols; j++) {
-      for (let i = 0; i < X.rows; i++) {
-        const at = j * X.rows + i;
-        if (!isMissing(X, j, data[at])) continue;
-        data[at] = this.fill[j];
-        log.add(i, j, this.fill[j], this.std[j], this.probability[j], this.methods[j]);
+      const numeric = X.categoryCounts[j] === 0;
+      const [fill, std, probability, method] = [
+        this.fill[j],
+        this.std[j],
+        this.probability[j],
+        this.methods[j],
+      ];
+      for (let at = j * n; at < (j + 1) * n; at++) {
+        const v = data[at];
+        if (numeric ? v === v : !isMissing(X, j, v)) continue;
+        data[at] = fill;
+        log.add(at - j * n, j, fill, std, probability, method);
       }
     }
     return { X: { ...X, data }, report: log.report() };
