@@ -96,6 +96,16 @@ describe('quality on the command line', () => {
     for (const key of ['name', 'type', 'nulls', 'null_rate', 'distinct', 'min', 'max', 'mean'])
       assert.ok(key in (total ?? {}));
 
+    const compared = JSON.parse(
+      (await cairn(home, 'profile', 'customers', '--compare', '--json')).stdout,
+    ) as {
+      before: { rows: number };
+      columns: { name: string; status: string; top_psi: number | null }[];
+    };
+    assert.equal(compared.before.rows, 7043);
+    assert.ok(compared.columns.every((c) => c.status === 'same type'));
+    assert.equal(compared.columns.find((c) => c.name === 'Contract')?.top_psi, 0);
+
     const suggested = path.join(tmp.dir, 'suggested.yaml');
     assert.equal((await cairn(home, 'rules', 'suggest', 'customers', '--out', suggested)).code, 0);
     assert.match(readFileSync(suggested, 'utf8'), /check: unique/);
@@ -211,6 +221,8 @@ describe('quality over HTTP', () => {
     assert.equal(profile.body.rows, 7043);
     assert.equal(profile.body.columns.find((c) => c.name === 'gender')?.top.length, 2);
     assert.equal((await call('GET', '/v1/tables/churn/profiles')).body.profiles.length, 1);
+    const compare = await call('GET', '/v1/tables/churn/profile/compare');
+    assert.deepEqual([compare.status, compare.body.columns.length], [200, 21]);
 
     const check = await call('POST', '/v1/tables/churn/check', {
       rules: [

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { listProfiles, saveProfile } from '../../quality/profile/history.js';
+import { compareProfiles, type ProfileComparison } from '../../quality/profile/compare.js';
+import { listProfiles, loadProfile, saveProfile } from '../../quality/profile/history.js';
 import { profileTable } from '../../quality/profile/profile.js';
 import type { ColumnProfile } from '../../quality/profile/types.js';
 import { asText } from '../../warehouse/values.js';
@@ -27,6 +28,34 @@ function summaryRow(c: ColumnProfile) {
   };
 }
 
+function printComparison(comparison: ProfileComparison, json: boolean): void {
+  if (json) {
+    printJson(comparison);
+    return;
+  }
+  const { before, after } = comparison;
+  printLine(
+    `${comparison.table}: ${before.rows.toLocaleString('en')} rows (${before.profiled_at}) → ${after.rows.toLocaleString('en')} rows now`,
+  );
+  const pct = (v: number | null) => (v === null ? '' : `${(100 * v).toFixed(2)} %`);
+  printLine(
+    formatTable(
+      ['name', 'status', 'null_rate', 'distinct', 'mean', 'top_psi'],
+      comparison.columns.map((c) => ({
+        name: c.name,
+        status: c.status,
+        null_rate: `${pct(c.null_rate.before)} → ${pct(c.null_rate.after)}`,
+        distinct: `${c.distinct.before ?? ''} → ${c.distinct.after ?? ''}`,
+        mean:
+          c.mean.before === null && c.mean.after === null
+            ? ''
+            : `${String(short(c.mean.before))} → ${String(short(c.mean.after))}`,
+        top_psi: c.top_psi === null ? '' : Number(c.top_psi.toFixed(4)),
+      })),
+    ),
+  );
+}
+
 export function profileCommand(): Command {
   return new Command('profile')
     .description(
@@ -37,13 +66,17 @@ export function profileCommand(): Command {
     .option('--history', 'list the stored profiles instead of profiling')
     .option('--exact', 'exact distinct counts and quantiles even on large tables')
     .option(
+      '--compare [id]',
+      'compare with a stored profile (default: the newest) instead of printing the profile',
+    )
+    .option(
       '--json',
       'print {"table","rows","columns":[{"name","type","nulls","null_rate","distinct","min","max","mean",…}],"correlation"}',
     )
     .action(
       async (
         table: string,
-        options: { save: boolean; history?: boolean; exact?: boolean },
+        options: { save: boolean; history?: boolean; exact?: boolean; compare?: string | boolean },
         command: Command,
       ) => {
         await withPlatform(command, async (platform, globals) => {
@@ -54,6 +87,16 @@ export function profileCommand(): Command {
             return;
           }
           const profile = await profileTable(platform.db, table, { exact: options.exact ? true : undefined });
+          if (options.compare) {
+            const earlier = await loadProfile(
+              platform.db,
+              table,
+              options.compare === true ? 'latest' : options.compare,
+            );
+            if (options.save) await saveProfile(platform.db, profile);
+            printComparison(compareProfiles(earlier, profile), globals.json === true);
+            return;
+          }
           if (options.save) await saveProfile(platform.db, profile);
           if (globals.json) {
             printJson(profile);

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform.js';
 import { dedupTable, SURVIVORSHIP } from '../../quality/dedup/dedup.js';
-import { listProfiles, saveProfile } from '../../quality/profile/history.js';
+import { compareProfiles } from '../../quality/profile/compare.js';
+import { listProfiles, loadProfile, saveProfile } from '../../quality/profile/history.js';
 import { profileTable } from '../../quality/profile/profile.js';
 import { renderHtmlReport } from '../../quality/report/html.js';
 import { buildQualityReport } from '../../quality/report/report.js';
@@ -192,6 +193,44 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
       table: request.params.name,
       profiles: await listProfiles(db, request.params.name),
     }),
+  );
+
+  const change = z.object({ before: z.number().nullable(), after: z.number().nullable() });
+  app.get(
+    '/v1/tables/:name/profile/compare',
+    {
+      schema: {
+        summary: 'Profile the table now and compare it with a stored profile (default the newest)',
+        tags,
+        params,
+        querystring: z.object({
+          with: z.string().default('latest').describe('Stored profile id, or latest'),
+        }),
+        response: {
+          200: z.object({
+            table: z.string(),
+            before: z.object({ id: z.string(), profiled_at: z.string(), rows: z.number() }),
+            after: z.object({ id: z.string(), profiled_at: z.string(), rows: z.number() }),
+            columns: z.array(
+              z.object({
+                name: z.string(),
+                status: z.enum(['added', 'removed', 'retyped', 'same type']),
+                type: z.object({ before: z.string().nullable(), after: z.string().nullable() }),
+                null_rate: change,
+                distinct: change,
+                mean: change,
+                top_psi: z.number().nullable(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const earlier = await loadProfile(db, request.params.name, request.query.with);
+      return compareProfiles(earlier, await profileTable(db, request.params.name));
+    },
   );
 
   app.post(
