@@ -2,6 +2,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { resolveHome } from './core/config.js';
 import { openJobs, type Jobs } from './jobs/jobs.js';
 import { ensureRegistry } from './models/registry.js';
+import { ensureStageEvents } from './models/stages.js';
 import { qualityIngestGate } from './quality/ingest-gate.js';
 import type { Database } from './warehouse/database.js';
 import { setIngestGate } from './warehouse/ingest/gate.js';
@@ -28,6 +29,7 @@ export async function openPlatform(options: PlatformOptions = {}): Promise<Platf
   const logger = options.logger ?? createLogger();
   const workspace = await openWorkspace(home);
   await ensureRegistry(workspace.db);
+  await ensureStageEvents(workspace.db);
   // Saved quality rules run on every ingest into their table (block or quarantine, per table).
   setIngestGate(workspace.db, qualityIngestGate(workspace.db));
   const jobs = await openJobs({ db: workspace.db, artifactsDir: workspace.artifacts, logger });

@@ -39,12 +39,19 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class CairnError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** Structured facts a client can act on (e.g. the failing fields of a request); sent as `error.details`. */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options);
     this.name = 'CairnError';
     this.code = code;
     this.status = ERROR_CODES[code].status;
+    this.details = options?.details;
   }
 }
 

@@ -3,6 +3,7 @@ import type { ParallelPool } from '../core/parallel.js';
 import type { ModelArtifact } from './artifact.js';
 import type { Estimator } from './estimator.js';
 import { buildMatrix } from './features.js';
+import type { TargetInfo } from './target.js';
 
 /** A trained version ready to predict: its artifact (schema, target, metrics) and fitted estimator. */
 export interface TrainedModel {
@@ -33,27 +34,49 @@ export function predictionColumns(
 ): Column[] {
   const { target, features } = model.artifact;
   const scores = model.estimator.predict(buildMatrix(frame, features), options);
-  const n = frame.rows;
   if (target.task === 'regression') return [float64Column('prediction', scores)];
   const classes = target.classes!;
-  if (target.task === 'binary') {
-    const codes = Int32Array.from(scores, (p) => (p >= DECISION_THRESHOLD ? 1 : 0));
+  const codes = chosenClasses(target, scores);
+  if (target.task === 'binary')
     return [labelColumn('prediction', classes, codes), float64Column('probability', scores)];
-  }
   const K = classes.length;
-  const codes = new Int32Array(n);
-  const perClass = classes.map(() => new Float64Array(n));
-  for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let k = 0; k < K; k++) {
-      const p = scores[r * K + k];
-      perClass[k][r] = p;
-      if (p > scores[r * K + best]) best = k;
-    }
-    codes[r] = best;
-  }
   return [
     labelColumn('prediction', classes, codes),
-    ...classes.map((c, k) => float64Column(`probability_${c}`, perClass[k])),
+    ...classes.map((c, k) =>
+      float64Column(
+        `probability_${c}`,
+        Float64Array.from(codes, (_, r) => scores[r * K + k]),
+      ),
+    ),
   ];
+}
+
+/** One prediction as an API returns it: the same fields `predictionColumns` writes as columns. */
+export type PredictionRecord = Record<string, string | number>;
+
+export function predictionRecords(target: TargetInfo, scores: Float64Array): PredictionRecord[] {
+  if (target.task === 'regression') return Array.from(scores, (prediction) => ({ prediction }));
+  const classes = target.classes!;
+  const codes = chosenClasses(target, scores);
+  if (target.task === 'binary')
+    return Array.from(codes, (code, r) => ({ prediction: classes[code], probability: scores[r] }));
+  const K = classes.length;
+  return Array.from(codes, (code, r) => {
+    const record: PredictionRecord = { prediction: classes[code] };
+    classes.forEach((c, k) => (record[`probability_${c}`] = scores[r * K + k]));
+    return record;
+  });
+}
+
+/** The class each row is given: binary, positive from DECISION_THRESHOLD; multiclass, the most probable (first on ties). */
+export function chosenClasses(target: TargetInfo, scores: Float64Array): Int32Array {
+  if (target.task === 'binary') return Int32Array.from(scores, (p) => (p >= DECISION_THRESHOLD ? 1 : 0));
+  const K = target.classes!.length;
+  const codes = new Int32Array(scores.length / K);
+  for (let r = 0; r < codes.length; r++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (scores[r * K + k] > scores[r * K + best]) best = k;
+    codes[r] = best;
+  }
+  return codes;
 }

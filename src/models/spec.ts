@@ -92,6 +92,15 @@ export const modelSpecSchema = z
     /** algorithm 'auto': seconds to spend trying algorithms. */
     time_budget_s: z.number().positive().default(60),
     search: search.optional(),
+    /** What serving does with imperfect request rows (see serving/input.ts); absent: reject them all. */
+    serving: z
+      .object({
+        missing_fields: z.enum(['reject', 'impute']).default('reject'),
+        unknown_fields: z.enum(['reject', 'ignore']).default('reject'),
+        unseen_categories: z.enum(['reject', 'missing']).default('reject'),
+      })
+      .strict()
+      .optional(),
     schedule: z.string().optional(),
   })
   .strict();

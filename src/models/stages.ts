@@ -106,7 +106,12 @@ export async function stageHistory(db: Database, name: string): Promise<StageEve
  * Puts back the production version before the current one: the version most recently moved out of
  * production that still exists and is not the current one. CONFLICT when there is none.
  */
-export async function rollback(db: Database, name: string): Promise<StageChange> {
+export async function rollback(
+  db: Database,
+  name: string,
+  /** Runs before the change with the version that will serve (the server loads it; a throw stops the rollback). */
+  prepare?: (version: number) => Promise<void>,
+): Promise<StageChange> {
   const versions = await listVersions(db, name);
   if (versions.length === 0) throw new CairnError('NOT_FOUND', `model '${name}' does not exist`);
   const current = versions.find((v) => v.stage === 'production');
@@ -119,5 +124,6 @@ export async function rollback(db: Database, name: string): Promise<StageChange>
         (current ? ` (v${current.version} is the only one that has been in production)` : ''),
     );
   }
+  await prepare?.(previous.version);
   return setStage(db, name, previous.version, 'production', 'rollback');
 }

@@ -6,11 +6,15 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { WorkerPool } from '../core/workers/pool.js';
 import type { Platform } from '../platform.js';
+import { registerAlerts } from '../serving/alerts.js';
+import { ModelServer } from '../serving/model-server.js';
 import { VERSION } from '../version.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { modelRoutes } from './routes/models.js';
 import { qualityRoutes } from './routes/quality.js';
 import { queryRoutes } from './routes/query.js';
 import { tableRoutes } from './routes/tables.js';
@@ -21,6 +25,10 @@ export interface ServerOptions {
   /** Largest JSON body accepted, in bytes. Default 10 MiB. */
   bodyLimit?: number;
   logger?: boolean;
+  /** Threads for large prediction batches (the calling thread included). Default: the machine's. */
+  threads?: number;
+  /** Seconds a prediction response stays cached by version and input; 0 (default) turns it off. */
+  predictCacheSeconds?: number;
 }
 
 /** Builds the HTTP API over a platform; every route has a zod schema that also feeds /openapi.json. */
@@ -48,6 +56,16 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(queryRoutes, { platform });
   await app.register(qualityRoutes, { platform });
   await app.register(jobRoutes, { platform });
+  const pool = new WorkerPool(options.threads);
+  const models = await ModelServer.open({
+    db: platform.db,
+    artifactsDir: platform.workspace.artifacts,
+    pool,
+    onAlert: registerAlerts(platform.jobs.queue),
+    cacheTtlSeconds: options.predictCacheSeconds ?? 0,
+  });
+  await app.register(modelRoutes, { platform, models });
+  app.addHook('onClose', () => pool.close());
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // The serving process runs queued jobs and fires stored schedules; closing the server stops them.
   app.addHook('onClose', () => platform.jobs.stop());

@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { ERROR_CODES, isCairnError, type ErrorCode } from '../core/errors.js';
 
 export const errorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
 });
 
 /** The error responses every route may give, for the OpenAPI document. */
@@ -16,15 +20,15 @@ export const errorResponses = {
   415: errorBody,
 };
 
-function send(reply: FastifyReply, code: ErrorCode, message: string) {
-  return reply.code(ERROR_CODES[code].status).send({ error: { code, message } });
+function send(reply: FastifyReply, code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  return reply.code(ERROR_CODES[code].status).send({ error: { code, message, details } });
 }
 
 /** Maps every error to `{"error":{"code","message"}}`: typed errors keep their status; faults log and stay vague. */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (isCairnError(error)) {
     if (error.status >= 500) request.log.error({ err: error }, 'request failed');
-    return send(reply, error.code, error.message);
+    return send(reply, error.code, error.message, error.details);
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((issue) => {
