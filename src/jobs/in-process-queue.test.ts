@@ -92,14 +92,10 @@ test('jobs, progress and logs outlast the process; jobs a crash left running res
     queue = await InProcessJobQueue.open(workspace.db, { progressIntervalMs: 0 });
     queue.register('train', hang);
     queue.start();
-    let started: () => void = () => undefined;
-    const running = new Promise<void>((resolve) => (started = resolve));
     const train = await queue.enqueue('train', {});
-    const poll = setInterval(() => {
-      void queue.get(train).then((j) => j.status === 'running' && started());
-    }, 10);
-    await running;
-    clearInterval(poll);
+    while ((await queue.get(train)).status !== 'running') await new Promise((r) => setTimeout(r, 10));
+    // get() waits for the queue's pending writes: nothing is in flight when the database closes.
+    await queue.get(train);
     workspace.close();
     workspace = await openWorkspace(home);
     queue = await InProcessJobQueue.open(workspace.db);
