@@ -88,4 +88,65 @@ describe('cairn train, predict and models import-xgboost', () => {
       }
     }
   });
+
+  test('models list, promote, rollback, lineage, show --html; a table that trained a production model is not dropped by accident', async () => {
+    const spec = path.join(tmp.dir, 'churn2.yaml');
+    writeFileSync(
+      spec,
+      'name: churn\nalgorithm: gbdt\ndata: { table: churn }\ntarget: Churn\nparams: { n_estimators: 40 }\n',
+    );
+    const second = await cairnJson<{ version: number }>(home, 'train', spec);
+    type Change = { version: number; stage: string; archived: number[] };
+    assert.deepEqual(await cairnJson<Change>(home, 'models', 'promote', 'churn', '1'), {
+      model: 'churn',
+      version: 1,
+      stage: 'production',
+      archived: [],
+    });
+    const promoted = await cairnJson<Change>(home, 'models', 'promote', 'churn', String(second.version));
+    assert.deepEqual(promoted.archived, [1]);
+    const listed = await cairnJson<{ versions: { name: string; version: number; stage: string }[] }>(
+      home,
+      'models',
+      'list',
+      'churn',
+    );
+    assert.deepEqual(
+      listed.versions.map((v) => [v.version, v.stage]),
+      [
+        [1, 'archived'],
+        [second.version, 'production'],
+      ],
+    );
+    const back = await cairnJson<Change>(home, 'models', 'rollback', 'churn');
+    assert.equal(back.version, 1);
+    const lineage = await cairnJson<{
+      versions: { version: number; data: { source: string }; sameDataAs: number | null }[];
+    }>(home, 'models', 'lineage', 'churn');
+    assert.equal(lineage.versions[1].sameDataAs, 1);
+    assert.equal(lineage.versions[0].data.source, 'table:churn');
+    const html = path.join(tmp.dir, 'card.html');
+    const card = await cairnJson<{ version: number; stage: string }>(
+      home,
+      'models',
+      'show',
+      'churn',
+      '--html',
+      html,
+    );
+    assert.deepEqual([card.version, card.stage], [1, 'production']);
+    assert.match(readFileSync(html, 'utf8'), /<svg[^>]*aria-label="ROC curve"/);
+    await assert.rejects(
+      run(process.execPath, [CAIRN, '--home', home, 'drop', 'churn'], { cwd: ROOT }),
+      /table 'churn' trained production model\(s\) churn v1; drop it anyway with --force/,
+    );
+    const dropped = await cairnJson<{ dropped: boolean; warnings: string[] }>(
+      home,
+      'drop',
+      'churn',
+      '--force',
+    );
+    assert.equal(dropped.dropped, true);
+    assert.match(dropped.warnings[0], /production model churn v1 was trained on table 'churn'/);
+  });
 });

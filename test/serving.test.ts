@@ -316,3 +316,17 @@ describe('response cache', () => {
     }
   });
 });
+
+describe('dropping a table', () => {
+  test('DELETE /v1/tables/:name refuses a table a production model was trained on, unless force=true', async () => {
+    const refused = await call('DELETE', '/v1/tables/churn');
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.error!.message, /trained production model\(s\) churn v1/);
+    const forced = await call('DELETE', '/v1/tables/churn?force=true');
+    assert.equal(forced.status, 200);
+    assert.deepEqual(forced.body.warnings, [
+      "production model churn v1 was trained on table 'churn'; retraining it needs the data back",
+    ]);
+    assert.equal((await call('GET', '/v1/tables/churn')).status, 404);
+  });
+});

@@ -12,7 +12,7 @@ import { queryCommand } from './commands/query.js';
 import { rulesCommand } from './commands/rules.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand, upCommand } from './commands/serve.js';
-import { schemaCommand, tablesCommand } from './commands/tables.js';
+import { dropCommand, schemaCommand, tablesCommand } from './commands/tables.js';
 import { trainCommand } from './commands/train.js';
 
 const program = new Command('cairn')
@@ -25,6 +25,7 @@ for (const command of [
   ingestCommand(),
   tablesCommand(),
   schemaCommand(),
+  dropCommand(),
   queryCommand(),
   exportCommand(),
   profileCommand(),

@@ -15,6 +15,18 @@ export function printLine(text = ''): void {
 const stdoutColors = pc.createColors(process.stdout.isTTY === true && !process.env.NO_COLOR);
 const stderrColors = pc.createColors(process.stderr.isTTY === true && !process.env.NO_COLOR);
 
+/** A warning a person should read, on stderr so it never mixes with output meant for a pipe. */
+export function printWarning(text: string): void {
+  process.stderr.write(`${stderrColors.yellow('warning:')} ${text}
+`);
+}
+
+// Output piped into `head` and the like: a closed pipe ends the command quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;

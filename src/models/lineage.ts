@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { CairnError } from '../core/errors.js';
+import { dropTable } from '../warehouse/catalog.js';
 import type { Database } from '../warehouse/database.js';
 import { listVersions, type DataFingerprint, type Stage } from './registry.js';
 import { stageHistory, type StageEvent } from './stages.js';
@@ -57,4 +59,30 @@ export async function productionModelsOn(db: Database, table: string): Promise<s
   return versions
     .filter((v) => v.stage === 'production' && v.data.source === `table:${table}`)
     .map((v) => `${v.name} v${v.version}`);
+}
+
+export interface DropReport {
+  table: string;
+  dropped: boolean;
+  /** Production models trained on the table, which can no longer be retrained from it. */
+  warnings: string[];
+}
+
+/**
+ * Drops a warehouse table, unless production models were trained on it: then CONFLICT naming them,
+ * unless `force`, which drops it and reports them as warnings.
+ */
+export async function dropTableChecked(db: Database, table: string, force: boolean): Promise<DropReport> {
+  const models = await productionModelsOn(db, table);
+  const warnings = models.map(
+    (m) => `production model ${m} was trained on table '${table}'; retraining it needs the data back`,
+  );
+  if (models.length > 0 && !force) {
+    throw new CairnError(
+      'CONFLICT',
+      `table '${table}' trained production model(s) ${models.join(', ')}; drop it anyway with --force (HTTP: ?force=true)`,
+    );
+  }
+  await dropTable(db, table);
+  return { table, dropped: true, warnings };
 }

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
+import { dropTableChecked } from '../../models/lineage.js';
 import { describeTable, listTables } from '../../warehouse/catalog.js';
 import { withPlatform } from '../context.js';
-import { formatTable, printJson, printLine } from '../output.js';
+import { formatTable, printJson, printLine, printWarning } from '../output.js';
 
 export function tablesCommand(): Command {
   return new Command('tables')
@@ -32,6 +33,25 @@ export function schemaCommand(): Command {
         }
         printLine(`${schema.name}: ${schema.rows.toLocaleString('en')} rows`);
         printLine(formatTable(['name', 'type', 'nullable'], schema.columns));
+      });
+    });
+}
+
+export function dropCommand(): Command {
+  return new Command('drop')
+    .description('drop a table (refused when production models were trained on it, unless --force)')
+    .argument('<table>', 'table name')
+    .option('--force', 'drop it even so, printing which models it trained')
+    .option('--json', 'print {"table","dropped","warnings":[…]}')
+    .action(async (table: string, options: { force?: boolean }, command: Command) => {
+      await withPlatform(command, async (platform, globals) => {
+        const report = await dropTableChecked(platform.db, table, options.force === true);
+        if (globals.json) {
+          printJson(report);
+          return;
+        }
+        for (const warning of report.warnings) printWarning(warning);
+        printLine(`dropped table ${table}`);
       });
     });
 }

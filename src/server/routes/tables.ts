@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { dropTableChecked } from '../../models/lineage.js';
 import type { Platform } from '../../platform.js';
 import { describeTable, listTables, sampleRows } from '../../warehouse/catalog.js';
 import { ingest } from '../../warehouse/ingest/ingest.js';
@@ -77,6 +78,23 @@ export const tableRoutes: FastifyPluginAsyncZod<{ platform: Platform; maxUploadB
       const schema = await describeTable(platform.db, request.params.name);
       return { ...schema, sample: await sampleRows(platform.db, request.params.name, request.query.sample) };
     },
+  );
+
+  app.delete(
+    '/v1/tables/:name',
+    {
+      schema: {
+        summary: 'Drop a table; refused (409) when production models were trained on it, unless force=true',
+        tags: ['warehouse'],
+        params: tableName,
+        querystring: z.object({ force: z.enum(['true', 'false']).default('false') }),
+        response: {
+          200: z.object({ table: z.string(), dropped: z.boolean(), warnings: z.array(z.string()) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => dropTableChecked(platform.db, request.params.name, request.query.force === 'true'),
   );
 
   // The body is the file itself, streamed to disk: no JSON parsing and no buffering in memory.
