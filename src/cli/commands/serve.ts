@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { once } from 'node:events';
 import { resolvePort } from '../../core/config.js';
+import { CairnError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { loadDemoData } from '../../demo.js';
 import { withPlatform } from '../context.js';
@@ -10,6 +11,8 @@ interface ServeOptions {
   port?: string;
   host: string;
   demo?: boolean;
+  predictCache?: string;
+  threads?: string;
 }
 
 function serveAction(withDemo: boolean) {
@@ -27,7 +30,10 @@ function serveAction(withDemo: boolean) {
         }
         // The HTTP stack loads only for the commands that serve, keeping the others' start-up short.
         const { buildServer } = await import('../../server/app.js');
-        const app = await buildServer(platform);
+        const app = await buildServer(platform, {
+          predictCacheSeconds: numberOption('--predict-cache', options.predictCache),
+          threads: numberOption('--threads', options.threads),
+        });
         const url = await app.listen({ port: resolvePort(options.port), host: options.host });
         if (globals.json) printJson({ url, home: platform.home });
         else
@@ -42,12 +48,25 @@ function serveAction(withDemo: boolean) {
   };
 }
 
+function numberOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new CairnError('INVALID_ARGUMENT', `${flag} must be a number ≥ 0, got '${value}'`);
+  return n;
+}
+
 /** The listening options both serving commands share. */
 function listening(command: Command): Command {
   return command
     .option('-p, --port <port>', 'port (default: CAIRN_PORT or 7070; 0 picks a free one)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--json', 'print {"url","home"} once listening');
+    .option('--json', 'print {"url","home"} once listening')
+    .option(
+      '--predict-cache <seconds>',
+      'cache identical prediction requests per model version (default: off)',
+    )
+    .option('--threads <n>', 'threads for large prediction batches (default: all cores)');
 }
 
 export function serveCommand(): Command {
