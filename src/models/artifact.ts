@@ -2,12 +2,21 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError, errorMessage } from '../core/errors.js';
 import type { FeatureSpec } from './features.js';
-import type { SupervisedTask } from './spec.js';
+import { isUnsupervised, type ModelTask } from './spec.js';
 import type { TargetInfo } from './target.js';
 
 export const ARTIFACT_FORMAT = 'cairn-model';
-/** Bumped when the file layout changes; loaders refuse newer versions they do not know. */
-export const ARTIFACT_VERSION = 1;
+/**
+ * Bumped when the file layout changes; loaders refuse newer versions they do not know. Version 2
+ * added the unsupervised tasks (target.outputs); supervised artifacts are still written as
+ * version 1, which they are, so a Cairn from before version 2 keeps reading them.
+ */
+export const ARTIFACT_VERSION = 2;
+
+/** The format version an artifact of this task is written with. */
+export function artifactVersionFor(task: ModelTask): number {
+  return isUnsupervised(task) ? ARTIFACT_VERSION : 1;
+}
 
 /** Everything needed to predict with a trained version, in one JSON file. */
 export interface ModelArtifact {
@@ -16,7 +25,7 @@ export interface ModelArtifact {
   cairnVersion: string;
   name: string;
   version: number;
-  task: SupervisedTask;
+  task: ModelTask;
   algorithm: string;
   target: TargetInfo;
   features: FeatureSpec[];

@@ -5,6 +5,8 @@ import { algorithmNamed } from './algorithms.js';
 import { readArtifact } from './artifact.js';
 import type { TrainedModel } from './model.js';
 import { resolveVersion } from './registry.js';
+import { isUnsupervised } from './spec.js';
+import { unsupervisedAlgorithmNamed } from './unsupervised/algorithms.js';
 
 /** Loads a registered version (default: production, else newest) from its artifact file. */
 export async function loadModel(
@@ -21,5 +23,9 @@ export async function loadModel(
       `artifact ${entry.artifact} holds ${artifact.name} v${artifact.version}, not ${entry.name} v${entry.version}`,
     );
   }
-  return { artifact, estimator: algorithmNamed(artifact.algorithm).load(artifact.estimator, artifact.task) };
+  const task = artifact.task;
+  const estimator = isUnsupervised(task)
+    ? unsupervisedAlgorithmNamed(artifact.algorithm, task).load(artifact.estimator)
+    : algorithmNamed(artifact.algorithm).load(artifact.estimator, task);
+  return { artifact, estimator };
 }

@@ -4,6 +4,7 @@ import type { ModelArtifact } from './artifact.js';
 import type { Estimator } from './estimator.js';
 import { buildMatrix } from './features.js';
 import type { TargetInfo } from './target.js';
+import { filledColumns, outputColumns, outputRecords, outputSqlType } from './unsupervised/outputs.js';
 
 /** A trained version ready to predict: its artifact (schema, target, metrics) and fitted estimator. */
 export interface TrainedModel {
@@ -25,6 +26,8 @@ function labelColumn(name: string, classes: string[], codes: Int32Array): Column
 /**
  * The columns a prediction adds to its input: `prediction` (the class label, or the value), and for
  * classification `probability` (binary: of the positive class) or `probability_<class>` per class.
+ * Unsupervised models add their outputs: `cluster` (and `x`, `y` with a projection),
+ * `anomaly_score` and `is_anomaly`, or for impute the input's own columns with their gaps filled.
  * `pool` spreads a large batch over worker threads where the algorithm can.
  */
 export function predictionColumns(
@@ -34,6 +37,11 @@ export function predictionColumns(
 ): Column[] {
   const { target, features } = model.artifact;
   const scores = model.estimator.predict(buildMatrix(frame, features), options);
+  if (target.outputs !== undefined) {
+    return target.task === 'impute'
+      ? filledColumns(target.outputs, scores, frame)
+      : outputColumns(target.outputs, scores);
+  }
   if (target.task === 'regression') return [float64Column('prediction', scores)];
   const classes = target.classes!;
   const codes = chosenClasses(target, scores);
@@ -55,6 +63,7 @@ export function predictionColumns(
 export type PredictionRecord = Record<string, string | number>;
 
 export function predictionRecords(target: TargetInfo, scores: Float64Array): PredictionRecord[] {
+  if (target.outputs !== undefined) return outputRecords(target.outputs, scores);
   if (target.task === 'regression') return Array.from(scores, (prediction) => ({ prediction }));
   const classes = target.classes!;
   const codes = chosenClasses(target, scores);
@@ -66,6 +75,26 @@ export function predictionRecords(target: TargetInfo, scores: Float64Array): Pre
     classes.forEach((c, k) => (record[`probability_${c}`] = scores[r * K + k]));
     return record;
   });
+}
+
+/** A prediction column's name and SQL type, for writers that create the output table first. */
+export interface PredictionOutput {
+  name: string;
+  type: 'VARCHAR' | 'DOUBLE' | 'INTEGER';
+}
+
+/** The names and SQL types of the columns `predictionColumns` makes for this model, in order. */
+export function predictionOutputs(target: TargetInfo): PredictionOutput[] {
+  if (target.outputs !== undefined) {
+    return target.outputs.map((o) => ({ name: o.name, type: outputSqlType(o) }));
+  }
+  if (target.task === 'regression') return [{ name: 'prediction', type: 'DOUBLE' }];
+  const prediction = { name: 'prediction', type: 'VARCHAR' } as const;
+  if (target.task === 'binary') return [prediction, { name: 'probability', type: 'DOUBLE' }];
+  return [
+    prediction,
+    ...(target.classes ?? []).map((c) => ({ name: `probability_${c}`, type: 'DOUBLE' as const })),
+  ];
 }
 
 /** The class each row is given: binary, positive from DECISION_THRESHOLD; multiclass, the most probable (first on ties). */

@@ -33,6 +33,12 @@ export function withPredictions(frame: Frame, predictions: Frame['columns']): Fr
   return { rows: frame.rows, columns: [...frame.columns.filter((c) => !added.has(c.name)), ...predictions] };
 }
 
+/** Puts filled columns where the input had them, so an imputed file reads like its input. */
+export function withFilled(frame: Frame, filled: Frame['columns']): Frame {
+  const byName = new Map(filled.map((c) => [c.name, c]));
+  return { rows: frame.rows, columns: frame.columns.map((c) => byName.get(c.name) ?? c) };
+}
+
 /** Scores a table or file with a registered model and writes the result to a file. */
 export async function predictToFile(
   db: Database,
@@ -43,7 +49,9 @@ export async function predictToFile(
   const model = await loadModel(db, artifactsDir, request.model, request.version);
   const frame = await readFrame(db, `SELECT * FROM ${await tableOrFile(db, request.input)}`);
   if (frame.rows === 0) throw new CairnError('INVALID_ARGUMENT', `input '${request.input}' has no rows`);
-  const scored = withPredictions(frame, predictionColumns(model, frame));
+  const columns = predictionColumns(model, frame);
+  const scored =
+    model.artifact.task === 'impute' ? withFilled(frame, columns) : withPredictions(frame, columns);
   const stage = `${STAGE_PREFIX}predict_${randomUUID().replaceAll('-', '')}`;
   await writeFrame(db, stage, scored);
   try {

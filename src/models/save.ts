@@ -1,6 +1,6 @@
 import type { Database } from '../warehouse/database.js';
 import { VERSION } from '../version.js';
-import { ARTIFACT_FORMAT, ARTIFACT_VERSION, writeArtifact } from './artifact.js';
+import { ARTIFACT_FORMAT, artifactVersionFor, writeArtifact } from './artifact.js';
 import type { Estimator } from './estimator.js';
 import type { Evaluation } from './evaluate.js';
 import type { FeatureSpec } from './features.js';
@@ -27,7 +27,7 @@ export async function saveVersion(db: Database, artifactsDir: string, fitted: Ne
   const version = await nextVersion(db, fitted.name);
   const artifact = writeArtifact(artifactsDir, {
     format: ARTIFACT_FORMAT,
-    formatVersion: ARTIFACT_VERSION,
+    formatVersion: artifactVersionFor(fitted.target.task),
     cairnVersion: VERSION,
     name: fitted.name,
     version,

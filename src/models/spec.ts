@@ -6,8 +6,51 @@ import { CairnError, errorMessage } from '../core/errors.js';
 export const SUPERVISED_TASKS = ['binary', 'multiclass', 'regression'] as const;
 export type SupervisedTask = (typeof SUPERVISED_TASKS)[number];
 
-export const ALGORITHMS = ['auto', 'gbdt', 'random_forest', 'decision_tree', 'logistic', 'linear'] as const;
+/** Tasks learnt without a target: segments, abnormal rows, filled gaps. */
+export const UNSUPERVISED_TASKS = ['cluster', 'anomaly', 'impute'] as const;
+export type UnsupervisedTask = (typeof UNSUPERVISED_TASKS)[number];
+
+export const MODEL_TASKS = [...SUPERVISED_TASKS, ...UNSUPERVISED_TASKS] as const;
+export type ModelTask = (typeof MODEL_TASKS)[number];
+
+export function isUnsupervised(task: string | undefined): task is UnsupervisedTask {
+  return (UNSUPERVISED_TASKS as readonly string[]).includes(task ?? '');
+}
+
+/** The algorithms of each unsupervised task, by the names scripts rely on. */
+export const UNSUPERVISED_ALGORITHMS: Readonly<Record<UnsupervisedTask, readonly string[]>> = {
+  cluster: ['kmeans', 'minibatch_kmeans', 'dbscan', 'agglomerative', 'gmm', 'pca', 'tsne'],
+  anomaly: ['isolation_forest', 'zscore', 'robust_zscore', 'iqr', 'lof', 'autoencoder'],
+  impute: ['mean', 'median', 'mode', 'constant', 'knn', 'iterative'],
+};
+
+/** What algorithm 'auto' means for an unsupervised task. */
+export const UNSUPERVISED_DEFAULT: Readonly<Record<UnsupervisedTask, string>> = {
+  cluster: 'kmeans',
+  anomaly: 'isolation_forest',
+  impute: 'iterative',
+};
+
+const SUPERVISED_ALGORITHMS = [
+  'auto',
+  'gbdt',
+  'random_forest',
+  'decision_tree',
+  'logistic',
+  'linear',
+] as const;
+export const ALGORITHMS = [
+  ...SUPERVISED_ALGORITHMS,
+  ...UNSUPERVISED_ALGORITHMS.cluster,
+  ...UNSUPERVISED_ALGORITHMS.anomaly,
+  ...UNSUPERVISED_ALGORITHMS.impute,
+] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
+
+/** The unsupervised task an algorithm belongs to, if it is one. */
+export function unsupervisedTaskOf(algorithm: string): UnsupervisedTask | undefined {
+  return UNSUPERVISED_TASKS.find((task) => UNSUPERVISED_ALGORITHMS[task].includes(algorithm));
+}
 
 const MODEL_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 const NAME_RULE = 'use 1 to 63 letters, digits, _ or -, starting with a letter';
@@ -71,10 +114,14 @@ const search = z
 export const modelSpecSchema = z
   .object({
     name,
-    task: z.enum(SUPERVISED_TASKS).optional().describe('Absent: inferred from the target column'),
+    task: z
+      .enum(MODEL_TASKS)
+      .optional()
+      .describe('Absent: inferred from an unsupervised algorithm, else from the target column'),
     algorithm: z.enum(ALGORITHMS).default('auto'),
     data,
-    target: z.string().min(1),
+    /** Supervised: the column to predict (required). cluster/anomaly: a label column to score against. */
+    target: z.string().min(1).optional(),
     features: features.default('auto'),
     params: z.record(z.string(), z.unknown()).default({}),
     seed: z.number().int().default(42),
@@ -117,6 +164,7 @@ export function parseSpec(value: unknown, source = 'spec'): ModelSpec {
     throw new CairnError('INVALID_ARGUMENT', `${source} is not a valid model spec: ${problems.join('; ')}`);
   }
   const spec = result.data;
+  checkTask(spec, source);
   if (spec.search !== undefined && spec.algorithm === 'auto') {
     throw new CairnError(
       'INVALID_ARGUMENT',
@@ -130,6 +178,48 @@ export function parseSpec(value: unknown, source = 'spec'): ModelSpec {
     );
   }
   return spec;
+}
+
+/**
+ * Settles the task against the algorithm and the target, in place: an unsupervised algorithm
+ * names its task when the spec does not; a supervised task needs a target.
+ */
+function checkTask(spec: ModelSpec, source: string): void {
+  const fail = (message: string) => {
+    throw new CairnError('INVALID_ARGUMENT', `${source}: ${message}`);
+  };
+  const implied = unsupervisedTaskOf(spec.algorithm);
+  if (spec.task === undefined && implied !== undefined) spec.task = implied;
+  const task = spec.task;
+  if (isUnsupervised(task)) {
+    if (spec.algorithm !== 'auto' && implied !== task) {
+      fail(
+        `algorithm '${spec.algorithm}' does not do ${task}; use one of auto, ${UNSUPERVISED_ALGORITHMS[task].join(', ')}`,
+      );
+    }
+    if (task === 'impute' && spec.target !== undefined) {
+      fail(`task 'impute' fills every feature column and takes no target; remove target '${spec.target}'`);
+    }
+    if (spec.search !== undefined)
+      fail(`search is for supervised models; task '${task}' has no score to tune on`);
+    return;
+  }
+  if (implied !== undefined) {
+    fail(`algorithm '${spec.algorithm}' is for task '${implied}', not '${task}'`);
+  }
+  if (spec.target === undefined) {
+    fail(
+      `target is required: name the column to predict (for a model without one, set task to ${UNSUPERVISED_TASKS.join(', ')})`,
+    );
+  }
+}
+
+/** A spec with its target checked present, as supervised training needs it. */
+export function targetOf(spec: ModelSpec): string {
+  if (spec.target === undefined) {
+    throw new CairnError('INVALID_ARGUMENT', `model '${spec.name}' has no target column to predict`);
+  }
+  return spec.target;
 }
 
 /** Reads a spec file; YAML is a superset of JSON, so one parser reads both. */

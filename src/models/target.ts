@@ -1,17 +1,36 @@
 import { CairnError } from '../core/errors.js';
 import { isValid, stringAt, toFloat64, type Column } from '../core/frame.js';
-import type { SupervisedTask } from './spec.js';
+import type { ModelTask, SupervisedTask } from './spec.js';
 
-/** What a model knows about its target: the task, and for classification the class labels. */
-export interface TargetInfo {
-  column: string;
-  task: SupervisedTask;
-  /** Classification: labels in code order (code i means classes[i]); binary: [negative, positive]. */
-  classes?: string[];
+/**
+ * One value an unsupervised model gives each row, in the order of its `predict` output: a number,
+ * an integer (a cluster, a 0/1 flag), or a code into `labels` (a filled category).
+ */
+export interface OutputSpec {
+  name: string;
+  type: 'double' | 'integer' | 'label';
+  labels?: string[];
 }
 
+/**
+ * What a model knows about its target: the task, and for classification the class labels. An
+ * unsupervised model has no target; its `column` is the label column its metrics compared with
+ * ('' when none) and `outputs` say what each row's prediction holds.
+ */
+export interface TargetInfo {
+  column: string;
+  task: ModelTask;
+  /** Classification: labels in code order (code i means classes[i]); binary: [negative, positive]. */
+  classes?: string[];
+  /** Unsupervised tasks only: the columns a prediction adds, row-major in `predict`'s output. */
+  outputs?: OutputSpec[];
+}
+
+/** The target of a supervised model. */
+export type SupervisedTarget = TargetInfo & { task: SupervisedTask };
+
 export interface EncodedTarget {
-  info: TargetInfo;
+  info: SupervisedTarget;
   /** Class codes (classification) or values (regression) for the rows in `rows`. */
   y: Float64Array;
   /** Rows of the frame that have a target value; rows without one cannot be learned from. */

@@ -5,9 +5,10 @@ import { chooseAlgorithm, type AutoTrial } from './auto.js';
 import { evaluate, evaluationDetails } from './evaluate.js';
 import type { DroppedColumn } from './features.js';
 import { saveVersion } from './save.js';
-import type { ModelSpec } from './spec.js';
+import { isUnsupervised, type ModelSpec } from './spec.js';
 import { searchParams, type SearchReport } from './tune.js';
 import { prepareTrainingData } from './training-data.js';
+import { trainUnsupervised } from './unsupervised/train-unsupervised.js';
 
 export interface TrainReport {
   model: string;
@@ -22,6 +23,8 @@ export interface TrainReport {
   candidates?: AutoTrial[];
   /** The spec's `search`: every configuration tried and the parameters kept. */
   search?: SearchReport;
+  /** Unsupervised tasks: what the fit reports beside its metrics (cluster sizes, k tried, fills). */
+  details?: Record<string, unknown>;
   seconds: number;
 }
 
@@ -33,6 +36,7 @@ export interface TrainOptions {
  * Trains a spec into a new immutable registry version: reads the data, holds out the test split,
  * fits the algorithm (or chooses one within the time budget), scores the held-out rows, and
  * stores the artifact and the version with its metrics, parameters and data fingerprint.
+ * Unsupervised tasks (cluster, anomaly, impute) go to trainUnsupervised.
  */
 export async function trainModel(
   db: Database,
@@ -40,6 +44,7 @@ export async function trainModel(
   spec: ModelSpec,
   options: TrainOptions = {},
 ): Promise<TrainReport> {
+  if (isUnsupervised(spec.task)) return trainUnsupervised(db, artifactsDir, spec, options);
   const started = performance.now();
   const progress = options.onProgress ?? (() => undefined);
   progress(0, 'reading data');

@@ -12,13 +12,13 @@ import { ident } from '../warehouse/sql.js';
 import { asText } from '../warehouse/values.js';
 import { buildMatrix, chooseFeatures, type DroppedColumn, type FeatureSpec } from './features.js';
 import type { DataFingerprint } from './registry.js';
-import type { ModelSpec } from './spec.js';
-import { encodeTarget, type TargetInfo } from './target.js';
+import { isUnsupervised, targetOf, type ModelSpec } from './spec.js';
+import { encodeTarget, type SupervisedTarget } from './target.js';
 
 /** A spec's data, ready to learn from: features, target, and the held-out split. */
 export interface TrainingData {
   fingerprint: DataFingerprint;
-  target: TargetInfo;
+  target: SupervisedTarget;
   features: FeatureSpec[];
   dropped: DroppedColumn[];
   train: { X: FeatureMatrix; y: Float64Array };
@@ -26,7 +26,10 @@ export interface TrainingData {
 }
 
 /** The spec's data source as a relation to select from, and a label for lineage. */
-async function relationOf(db: Database, data: ModelSpec['data']): Promise<{ sql: string; source: string }> {
+export async function relationOf(
+  db: Database,
+  data: ModelSpec['data'],
+): Promise<{ sql: string; source: string }> {
   if (data.table)
     return { sql: `main.${ident(await requireTable(db, data.table))}`, source: `table:${data.table}` };
   if (data.file) return { sql: fileRelation(data.file), source: `file:${data.file}` };
@@ -34,7 +37,7 @@ async function relationOf(db: Database, data: ModelSpec['data']): Promise<{ sql:
   return { sql: `(${data.query!})`, source: `query:${data.query!}` };
 }
 
-async function fingerprintOf(db: Database, sql: string, source: string): Promise<DataFingerprint> {
+export async function fingerprintOf(db: Database, sql: string, source: string): Promise<DataFingerprint> {
   // A sum of row hashes is independent of row order, which SQL does not promise.
   const [row] = await db.rows(
     `SELECT count(*) AS n, lpad(printf('%x', CAST(sum(CAST(hash(t) AS HUGEINT)) % 18446744073709551616 AS UBIGINT)), 16, '0') AS h
@@ -47,7 +50,7 @@ function splitRows(
   spec: ModelSpec,
   frame: Frame,
   rows: Uint32Array,
-  target: TargetInfo,
+  target: SupervisedTarget,
   y: Float64Array,
 ): Split {
   const { test_fraction: testFraction, seed, method, order_by: orderBy } = spec.validation;
@@ -67,8 +70,10 @@ export async function prepareTrainingData(db: Database, spec: ModelSpec): Promis
   const { sql, source } = await relationOf(db, spec.data);
   const fingerprint = await fingerprintOf(db, sql, source);
   const frame = await readFrame(db, `SELECT * FROM ${sql}`);
-  const encoded = encodeTarget(column(frame, spec.target), spec.task, spec.positive_class);
-  const { features, dropped } = chooseFeatures(frame, spec.target, spec.features);
+  const target = targetOf(spec);
+  const task = isUnsupervised(spec.task) ? undefined : spec.task;
+  const encoded = encodeTarget(column(frame, target), task, spec.positive_class);
+  const { features, dropped } = chooseFeatures(frame, target, spec.features);
   const X = buildMatrix(frame, features, encoded.rows);
   const split = splitRows(spec, frame, encoded.rows, encoded.info, encoded.y);
   const part = (index: Uint32Array) => ({
