@@ -85,6 +85,14 @@ export class ModelServer {
     await ensureRoutes(options.db);
     const server = new ModelServer(options);
     await server.refresh();
+    // Production and staging versions load now, so no request waits for a model file to be read.
+    for (const [key, version] of server.stages) {
+      const [name, stage] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
+      if (stage !== 'production' && stage !== 'staging') continue;
+      await server.predictor(name, version).catch((error: unknown) => {
+        options.onAlert?.(`model '${name}' v${version} failed to load at start-up: ${errorMessage(error)}`);
+      });
+    }
     return server;
   }
 

@@ -1,0 +1,170 @@
+// Benchmark: real-time predictions over HTTP from a second process. A 300-tree GBDT on UCI Adult
+// behind `cairn serve`, loaded by autocannon at fixed request rates. See README.md.
+// Usage: npx tsx bench/serving/http.ts [--seconds 10] [--rates 1000,2000] [--json]
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { silentLogger } from '../../src/core/logger.js';
+import { loadModel } from '../../src/models/load.js';
+import { parseSpec } from '../../src/models/spec.js';
+import { setStage } from '../../src/models/stages.js';
+import { trainModel } from '../../src/models/train.js';
+import { openPlatform } from '../../src/platform.js';
+import { ingest } from '../../src/warehouse/ingest/ingest.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const WORKSPACE = path.join(ROOT, 'bench/out/serving-http-ws');
+const ADULT = '/work/shared/datasets/tabular/adult/adult_train.csv';
+const ROWS_PER_BODY = 1;
+const P99_LIMIT_MS = 10;
+
+interface Run {
+  target: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** The workspace with the table and a production model; made once, then reused. */
+async function prepare(): Promise<Record<string, unknown>[]> {
+  const platform = await openPlatform({ home: WORKSPACE, logger: silentLogger });
+  try {
+    if (!existsSync(path.join(WORKSPACE, 'artifacts/models/adult/v1.json'))) {
+      await ingest(platform.db, { source: ADULT, table: 'adult' });
+      await trainModel(
+        platform.db,
+        platform.workspace.artifacts,
+        parseSpec({
+          name: 'adult',
+          algorithm: 'gbdt',
+          data: { table: 'adult' },
+          target: 'income',
+          params: { n_estimators: 300, max_depth: 6, learning_rate: 0.1, early_stopping_rounds: 0 },
+        }),
+      );
+      await setStage(platform.db, 'adult', 1, 'production');
+    }
+    const model = await loadModel(platform.db, platform.workspace.artifacts, 'adult', 1);
+    const fields = [...new Set(model.artifact.features.map((f) => f.column))];
+    return platform.db.rows(
+      `SELECT ${fields.map((f) => `"${f}"`).join(', ')} FROM adult USING SAMPLE 200 ROWS (reservoir, 7)`,
+    );
+  } finally {
+    platform.close();
+  }
+}
+
+/** `cairn serve` in its own process; resolves with its URL and a stop function. */
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/cairn.js'), '--home', WORKSPACE, 'serve', '--port', '0', '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, CAIRN_LOG_LEVEL: 'error' },
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`cairn serve exited with ${code}`)));
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+async function load(
+  url: string,
+  rows: Record<string, unknown>[],
+  rate: number,
+  seconds: number,
+): Promise<Run> {
+  const requests = rows.map((_, i) => ({
+    method: 'POST' as const,
+    path: '/v1/models/adult/predict',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rows: rows.slice(i, i + ROWS_PER_BODY) }),
+  }));
+  const result = await autocannon({
+    url,
+    connections: Math.max(8, Math.ceil(rate / 100)),
+    duration: seconds,
+    overallRate: rate,
+    requests,
+  });
+  return {
+    target: rate,
+    achieved: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      rates: { type: 'string', default: '1000,2000' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const log = values.json ? () => {} : (text: string) => console.log(text);
+  const rows = await prepare();
+  const server = await startServer();
+  const runs: Run[] = [];
+  const loadBefore = os.loadavg()[0];
+  try {
+    await load(server.url, rows, 500, 3); // warm-up
+    for (const rate of values.rates.split(',').map(Number)) {
+      const run = await load(server.url, rows, rate, seconds);
+      runs.push(run);
+      log(`fixed ${rate}/s: ${JSON.stringify(run)}`);
+    }
+    // The highest rate, in steps of 500/s, that holds p99 ≤ 10 ms with no errors.
+    let sustainable = 0;
+    for (let rate = 1000; rate <= 20_000; rate += 500) {
+      const run = await load(server.url, rows, rate, Math.min(seconds, 5));
+      log(`search ${rate}/s: ${JSON.stringify(run)}`);
+      if (run.p99 > P99_LIMIT_MS || run.errors + run.non2xx > 0 || run.achieved < 0.95 * rate) break;
+      sustainable = rate;
+    }
+    const loadAfter = os.loadavg()[0];
+    if (values.json) {
+      console.log(JSON.stringify({ runs, sustainable, load: [loadBefore, loadAfter] }));
+      return;
+    }
+    log('');
+    log(
+      `${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ${os.cpus().length} cores · load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
+    );
+    log('| requests/s asked | achieved | p50 ms | p99 ms | max ms | errors + non-2xx |');
+    log('|---|---|---|---|---|---|');
+    for (const r of runs)
+      log(
+        `| ${r.target} | ${Math.round(r.achieved)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors + r.non2xx} |`,
+      );
+    log(
+      `Highest rate with p99 ≤ ${P99_LIMIT_MS} ms: ${sustainable.toLocaleString('en')} requests/s (${ROWS_PER_BODY} row per request)`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();
