@@ -8,6 +8,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { WorkerPool } from '../core/workers/pool.js';
 import type { Platform } from '../platform.js';
+import { runDueChecks } from '../quality/rules/schedule.js';
 import { registerAlerts } from '../serving/alerts.js';
 import { ModelServer } from '../serving/model-server.js';
 import { VERSION } from '../version.js';
@@ -71,5 +72,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   app.addHook('onClose', () => platform.jobs.stop());
   await app.ready();
   await platform.jobs.start();
+  // Quality rule sets with a schedule are checked each minute for runs that fell due.
+  platform.jobs.scheduler.add('quality:rules', '* * * * *', async (due) => {
+    await runDueChecks(platform.db, due);
+  });
   return app;
 }
