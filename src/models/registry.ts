@@ -80,7 +80,7 @@ function fromRow(row: JsonRow): ModelVersion {
     durationSeconds: Number(row.duration_s),
     cairnVersion: asText(row.cairn_version),
     artifact: asText(row.artifact),
-    evaluation: row.evaluation === null ? null : (parseJson(row.evaluation)),
+    evaluation: row.evaluation === null ? null : parseJson(row.evaluation),
     createdAt: asText(row.created_at),
   };
 }
