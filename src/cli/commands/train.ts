@@ -1,12 +1,42 @@
 import { Command } from 'commander';
-import { readSpecFile } from '../../models/spec.js';
-import { trainModel } from '../../models/train.js';
+import { isUnsupervised, readSpecFile } from '../../models/spec.js';
+import { trainModel, type TrainReport } from '../../models/train.js';
 import { withPlatform } from '../context.js';
 import { formatTable, printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
 
 function formatMetric(value: number): string {
   return Math.abs(value) >= 1000 ? value.toFixed(1) : value.toPrecision(4);
+}
+
+/** What an unsupervised fit reports beside its metrics: cluster sizes, the k tried, the fills. */
+function printDetails(report: TrainReport): void {
+  const details = report.details ?? {};
+  const sizes = details.sizes as Record<string, number> | undefined;
+  if (sizes) {
+    const named = Object.entries(sizes).map(([c, n]) => `${c === '-1' ? 'noise' : c}: ${n}`);
+    printLine(`cluster sizes: ${named.join(', ')}`);
+  }
+  const choice = details.k_choice as
+    { method: string; candidates: { k: number; inertia: number; silhouette: number }[] } | undefined;
+  if (choice) {
+    printLine(`k chosen by ${choice.method} from:`);
+    printLine(
+      formatTable(
+        ['k', 'inertia', 'silhouette'],
+        choice.candidates.map((c) => ({
+          k: c.k,
+          inertia: formatMetric(c.inertia),
+          silhouette: formatMetric(c.silhouette),
+        })),
+      ),
+    );
+  }
+  const fills = details.fills as { column: string; filled: number; method: string }[] | undefined;
+  if (fills) {
+    printLine(fills.length === 0 ? 'no gaps to fill in the training rows' : 'filled in the training rows:');
+    if (fills.length > 0) printLine(formatTable(['column', 'filled', 'method'], fills));
+  }
 }
 
 export function trainCommand(): Command {
@@ -41,7 +71,10 @@ export function trainCommand(): Command {
               ),
             );
           }
-          printLine(`held-out metrics (${report.rows.test.toLocaleString('en')} rows):`);
+          if (isUnsupervised(report.task)) {
+            printDetails(report);
+            printLine(`metrics on the ${report.rows.train.toLocaleString('en')} training rows:`);
+          } else printLine(`held-out metrics (${report.rows.test.toLocaleString('en')} rows):`);
           printLine(
             formatTable(
               ['metric', 'value'],

@@ -206,7 +206,10 @@ function loadClusterEstimator(json: unknown): Estimator {
 function projectionParam(value: unknown): ProjectionKind | undefined {
   if (value === undefined || value === null) return undefined;
   if (!(PROJECTIONS as readonly unknown[]).includes(value)) {
-    throw new CairnError('INVALID_ARGUMENT', `params.projection is ${JSON.stringify(value)}; use pca or tsne`);
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      `params.projection is ${JSON.stringify(value)}; use pca or tsne`,
+    );
   }
   return value as ProjectionKind;
 }

@@ -154,18 +154,19 @@ export function imputeMetrics(
 }
 
 /** Per column of the training rows: cells filled, by what, and the mean confidence of the fills. */
-export function fillSummary(report: ImputationReport): Record<string, unknown>[] {
-  const sums = new Map<number, { std: number; probability: number; n: number }>();
+export function fillSummary(report: ImputationReport, names: readonly string[]): Record<string, unknown>[] {
+  const sums = new Map<string, { std: number; probability: number; n: number }>();
   const { cols, std, probability } = report.cells;
   for (let c = 0; c < cols.length; c++) {
-    const entry = sums.get(cols[c]) ?? { std: 0, probability: 0, n: 0 };
+    const name = names[cols[c]];
+    const entry = sums.get(name) ?? { std: 0, probability: 0, n: 0 };
     entry.std += std[c];
     entry.probability += probability[c];
     entry.n++;
-    sums.set(cols[c], entry);
+    sums.set(name, entry);
   }
-  return report.columns.map((column, j) => {
-    const s = sums.get(j);
+  return report.columns.map((column) => {
+    const s = sums.get(column.column);
     const summary: Record<string, unknown> = { ...column };
     if (s && Number.isFinite(s.std)) summary.mean_std = s.std / s.n;
     if (s && Number.isFinite(s.probability)) summary.mean_probability = s.probability / s.n;
@@ -199,7 +200,7 @@ function imputeAlgorithm(name: ImputeAlgorithm): UnsupervisedAlgorithm {
         estimator: imputeEstimator(name, model, written),
         outputs: outputsOf(features, written),
         metrics,
-        details: { fills: fillSummary(report) },
+        details: { fills: fillSummary(report, X.names) },
       };
     },
     load: loadImputeEstimator,
