@@ -4,7 +4,12 @@ import { CairnError } from '../../core/errors.js';
 import type { Column, Frame } from '../../core/frame.js';
 import type { ParallelPool } from '../../core/parallel.js';
 import { loadModel } from '../../models/load.js';
-import { predictionColumns, type TrainedModel } from '../../models/model.js';
+import {
+  predictionColumns,
+  predictionOutputs,
+  type PredictionOutput,
+  type TrainedModel,
+} from '../../models/model.js';
 import { listVersions, STAGES, type Stage } from '../../models/registry.js';
 import { exec, type Database } from '../../warehouse/database.js';
 import { readFrame } from '../../warehouse/frame-io.js';
@@ -99,7 +104,7 @@ export async function scoreTable(
   const version = await chooseVersion(db, request);
   const model = await loadModel(db, artifactsDir, request.model, version);
   const input = await describeInput(db, table);
-  const outputs = predictionOutputs(model);
+  const outputs = predictionOutputs(model.artifact.target);
   const plan: ScoreRun = {
     id: randomUUID(),
     output: into,
@@ -234,26 +239,8 @@ async function describeInput(db: Database, table: string): Promise<InputTable> {
   };
 }
 
-interface OutputColumn {
-  name: string;
-  type: 'VARCHAR' | 'DOUBLE';
-}
-
-/** The prediction columns' names and SQL types, as predictionColumns makes them. */
-function predictionOutputs(model: TrainedModel): OutputColumn[] {
-  const { task, classes } = model.artifact.target;
-  if (task === 'regression') return [{ name: 'prediction', type: 'DOUBLE' }];
-  if (task === 'binary') {
-    return [
-      { name: 'prediction', type: 'VARCHAR' },
-      { name: 'probability', type: 'DOUBLE' },
-    ];
-  }
-  return [
-    { name: 'prediction', type: 'VARCHAR' },
-    ...(classes ?? []).map((c) => ({ name: `probability_${c}`, type: 'DOUBLE' as const })),
-  ];
-}
+/** The prediction columns' names and SQL types: models/model.ts's, shared with `cairn predict`. */
+type OutputColumn = PredictionOutput;
 
 /** Input columns named like a prediction column are replaced by it, as `cairn predict` does. */
 function isReplaced(column: string, outputs: OutputColumn[]): boolean {
