@@ -1,15 +1,12 @@
-import type { Random } from '../core/random.js';
-import { takeRows, type FeatureMatrix } from '../ml/matrix.js';
+import { takeRows } from '../ml/matrix.js';
 import { randomSearch } from '../ml/selection/random-search.js';
 import type { SearchSpace } from '../ml/selection/space.js';
 import { successiveHalving } from '../ml/selection/successive-halving.js';
 import type { Trial } from '../ml/selection/trials.js';
 import { checkParams } from './algorithms.js';
-import { innerSplit } from './auto.js';
+import { innerSplit, type AutoInput } from './auto.js';
 import type { Algorithm } from './estimator.js';
 import { evaluate, primaryScore } from './evaluate.js';
-import type { ModelSpec, SupervisedTask } from './spec.js';
-import type { TargetInfo } from './target.js';
 
 export interface SearchReport {
   method: 'random' | 'halving';
@@ -20,15 +17,9 @@ export interface SearchReport {
   stoppedBy: string;
 }
 
-export interface TuneInput {
+/** What `auto` gets, plus the algorithm whose parameters are searched. */
+export interface TuneInput extends AutoInput {
   algorithm: Algorithm;
-  task: SupervisedTask;
-  classes: number;
-  train: { X: FeatureMatrix; y: Float64Array };
-  target: TargetInfo;
-  spec: ModelSpec;
-  random: Random;
-  progress: (fraction: number, message?: string) => void;
 }
 
 /** Halving's smallest rung trains on 1/9 of the inner training rows (eta 3, three rungs). */
