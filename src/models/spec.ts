@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { readDocumentFile } from '../core/document-file.js';
 import { z } from 'zod';
-import { CairnError, errorMessage } from '../core/errors.js';
+import { CairnError } from '../core/errors.js';
 
 export const SUPERVISED_TASKS = ['binary', 'multiclass', 'regression'] as const;
 export type SupervisedTask = (typeof SUPERVISED_TASKS)[number];
@@ -224,25 +223,6 @@ export function targetOf(spec: ModelSpec): string {
 
 /** Reads a spec file; YAML is a superset of JSON, so one parser reads both. */
 export function readSpecFile(file: string): ModelSpec {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CairnError('INVALID_ARGUMENT', `cannot read spec file ${file}: ${errorMessage(error)}`, {
-      cause: error,
-    });
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new CairnError(
-      'INVALID_ARGUMENT',
-      `spec file ${file} is not valid JSON or YAML: ${errorMessage(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const value = readDocumentFile(file, 'spec file');
   return parseSpec(value, `spec file ${file}`);
 }

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { readDocumentFile } from '../../core/document-file.js';
 import { z } from 'zod';
-import { CairnError, errorMessage } from '../../core/errors.js';
+import { CairnError } from '../../core/errors.js';
 
 export const SEVERITIES = ['warn', 'error'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -145,26 +144,7 @@ export function parseRuleSet(value: unknown, where = 'rules file'): RuleSet {
 
 /** Reads a rules file, YAML or JSON (JSON is YAML, so one parser serves both). */
 export function readRuleSetFile(file: string): RuleSet {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CairnError('INVALID_ARGUMENT', `cannot read rules file ${file}: ${errorMessage(error)}`, {
-      cause: error,
-    });
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new CairnError(
-      'INVALID_ARGUMENT',
-      `rules file ${file} is not valid YAML or JSON: ${errorMessage(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const value = readDocumentFile(file, 'rules file');
   return parseRuleSet(value, file);
 }
 
