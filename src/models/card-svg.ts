@@ -1,4 +1,4 @@
-import { escapeHtml } from '../quality/report/escape.js';
+import { escapeHtml } from '../core/html.js';
 
 /** Inline SVG charts for the model card: no script, no external assets. */
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../quality/report/escape.js';
+import { escapeHtml } from '../core/html.js';
 import type { Database } from '../warehouse/database.js';
 import { barChart, xyChart } from './card-svg.js';
 import type { Evaluation } from './evaluate.js';

@@ -1,6 +1,6 @@
 import type { ColumnProfile } from '../profile/types.js';
 import type { RuleResult } from '../rules/check.js';
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../../core/html.js';
 import type { QualityReport } from './report.js';
 import { correlationSvg, histogramSvg, topValuesSvg } from './svg.js';
 

@@ -1,6 +1,6 @@
 import { asText } from '../../warehouse/values.js';
 import type { Histogram, TopValue } from '../profile/types.js';
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../../core/html.js';
 
 const compact = (x: number) =>
   Math.abs(x) >= 1e6 || (Math.abs(x) < 1e-3 && x !== 0)
