@@ -4,6 +4,7 @@ import { CairnError } from '../core/errors.js';
 import { WorkerPool } from '../core/workers/pool.js';
 import { STAGES } from '../models/registry.js';
 import { parseSpec, type ModelSpec } from '../models/spec.js';
+import { threadFitter } from '../models/fit-thread.js';
 import { trainModel, type TrainReport } from '../models/train.js';
 import { scoreTable, type ScoreReport } from '../serving/batch/score-table.js';
 import type { Database } from '../warehouse/database.js';
@@ -55,10 +56,11 @@ export function trainJob(db: Database, artifactsDir: string): JobHandler<TrainPa
       );
       const report = await trainModel(db, artifactsDir, payload.spec, {
         onProgress: (fraction, message) => {
-          // Fitting runs on this thread; cancellation takes effect at its next progress report.
           signal.throwIfAborted();
           progress(fraction, message);
         },
+        // The fit runs in a thread of its own: the server keeps answering, and cancelling stops it at once.
+        fitter: threadFitter(signal),
       });
       log('info', `${report.model} v${report.version} registered (${report.seconds.toFixed(1)} s)`);
       return report;

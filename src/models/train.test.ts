@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { CHURN_CSV, DATA, tempPlatform } from '../../test/support.js';
 import type { CairnError } from '../core/errors.js';
@@ -11,6 +12,7 @@ import { predictionColumns } from './model.js';
 import { predictToFile } from './predict.js';
 import { listVersions } from './registry.js';
 import { parseSpec } from './spec.js';
+import { threadFitter } from './fit-thread.js';
 import { trainModel } from './train.js';
 
 type Ws = Awaited<ReturnType<typeof tempPlatform>>;
@@ -133,6 +135,40 @@ describe('training from a spec', () => {
     const resources = halving.search!.trials.map((t) => Math.round(t.resource * 9));
     assert.deepEqual(resources, [...new Array<number>(9).fill(1), ...new Array<number>(3).fill(3), 9]);
     assert.ok(halving.metrics.auc > 0.8, `AUC ${halving.metrics.auc}`);
+  });
+
+  test('a fit in its own thread gives the same model and leaves the event loop free', async () => {
+    const spec = {
+      name: 'housing_threads',
+      algorithm: 'gbdt',
+      data: { table: 'housing' },
+      target: 'median_house_value',
+      params: { n_estimators: 150, early_stopping_rounds: 0 },
+    };
+    const inline = await train(spec);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    let progressed = 0;
+    const threaded = await trainModel(ws.db, ws.artifacts, parseSpec(spec), {
+      fitter: threadFitter(),
+      onProgress: () => progressed++,
+    });
+    delay.disable();
+    assert.deepEqual(threaded.metrics, inline.metrics);
+    assert.ok(progressed > 100, `progress reports: ${progressed}`);
+    // The 150-round fit takes seconds; the loop never waited more than a fraction of one.
+    assert.ok(delay.max / 1e6 < 500, `event loop delay up to ${delay.max / 1e6} ms`);
+    const controller = new AbortController();
+    const cancelled = trainModel(
+      ws.db,
+      ws.artifacts,
+      parseSpec({ ...spec, params: { n_estimators: 5000 } }),
+      {
+        fitter: threadFitter(controller.signal),
+      },
+    );
+    setTimeout(() => controller.abort(new Error('cancelled by test')), 300);
+    await assert.rejects(cancelled, /cancelled by test/);
   });
 
   test('a saved model reloads and predicts bit-identically; versions count up', async () => {

@@ -3,6 +3,7 @@ import type { Database } from '../warehouse/database.js';
 import { algorithmNamed, checkParams } from './algorithms.js';
 import { chooseAlgorithm, type AutoTrial } from './auto.js';
 import { evaluate, evaluationDetails } from './evaluate.js';
+import { inlineFitter, type Fitter } from './fit-thread.js';
 import type { DroppedColumn } from './features.js';
 import { saveVersion } from './save.js';
 import { isUnsupervised, type ModelSpec } from './spec.js';
@@ -30,6 +31,8 @@ export interface TrainReport {
 
 export interface TrainOptions {
   onProgress?: (fraction: number, message?: string) => void;
+  /** Where the final fit runs: this thread (default) or its own (threadFitter, for servers). */
+  fitter?: Fitter;
 }
 
 /**
@@ -86,15 +89,22 @@ export async function trainModel(
   }
   checkParams(algorithm, params);
   progress(0.1, `fitting ${algorithm.name}`);
-  const estimator = await algorithm.fit({
-    task,
-    X: data.train.X,
-    y: data.train.y,
-    classes,
-    params,
-    random: random.fork(),
-    onProgress: (fraction, message) => progress(0.1 + 0.85 * fraction, message),
-  });
+  // The same draw as random.fork(), so a fitter in another thread rebuilds the same generator.
+  const seed = random.nextUint32();
+  const fit = options.fitter ?? inlineFitter;
+  const estimator = await fit(
+    algorithm,
+    {
+      task,
+      X: data.train.X,
+      y: data.train.y,
+      classes,
+      params,
+      random: new Random(seed),
+      onProgress: (fraction, message) => progress(0.1 + 0.85 * fraction, message),
+    },
+    seed,
+  );
   const testPredictions = estimator.predict(data.test.X);
   const metrics = { ...evaluate(data.target, data.test.y, testPredictions), ...estimator.fitMetrics };
   const evaluation = evaluationDetails(
