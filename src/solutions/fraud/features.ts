@@ -1,0 +1,109 @@
+import type { LabelRates } from './label-rates.js';
+import { MERCHANT_CATEGORIES } from './simulator.js';
+import type { Transaction } from './transaction.js';
+import type { UserHistory, UserWindowFeatures } from './user-history.js';
+
+/** The per-transaction features the rules and models see, in model column order. */
+export const FEATURE_NAMES = [
+  'amount',
+  'log_amount',
+  'hour',
+  'weekday',
+  'weekend',
+  'count_1h',
+  'sum_1h',
+  'count_24h',
+  'sum_24h',
+  'count_7d',
+  'sum_7d',
+  'amount_zscore_30d',
+  'seconds_since_previous',
+  'distance_from_usual_km',
+  'speed_from_previous_kmh',
+  'new_device',
+  'new_merchant',
+  'new_payment_method',
+  'merchant_fraud_rate_30d',
+  'device_fraud_rate_30d',
+  'history_30d',
+  'merchant_category',
+] as const;
+
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** Category codes per feature for a FeatureMatrix (merchant_category is the one categorical). */
+export const FEATURE_CATEGORY_COUNTS = Int32Array.from(FEATURE_NAMES, (name) =>
+  name === 'merchant_category' ? MERCHANT_CATEGORIES.length : 0,
+);
+
+const CATEGORY_CODE = new Map<string, number>(MERCHANT_CATEGORIES.map((c, i) => [c, i]));
+
+/** Everything the feature builder reads: per-user windows and label-driven rates. */
+export interface FeatureSources {
+  history: UserHistory;
+  rates: LabelRates;
+}
+
+/** Keys under which labels are counted for a transaction's merchant and device. */
+export function rateKeys(tx: Transaction): string[] {
+  return [`m:${tx.merchant_id}`, `d:${tx.device_id}`];
+}
+
+/** The feature vector of one transaction at time `at` (epoch ms), in FEATURE_NAMES order. */
+export function transactionFeatures(
+  tx: Transaction,
+  at: number,
+  sources: FeatureSources,
+  out = new Float64Array(FEATURE_NAMES.length),
+): Float64Array {
+  const w = sources.history.features(tx, at);
+  fillFeatures(tx, at, w, sources.rates, out);
+  return out;
+}
+
+function fillFeatures(
+  tx: Transaction,
+  at: number,
+  w: UserWindowFeatures,
+  rates: LabelRates,
+  out: Float64Array,
+): void {
+  const date = new Date(at);
+  const weekday = date.getUTCDay();
+  out[0] = tx.amount;
+  out[1] = Math.log1p(tx.amount);
+  out[2] = date.getUTCHours();
+  out[3] = weekday;
+  out[4] = weekday === 0 || weekday === 6 ? 1 : 0;
+  out[5] = w.count1h;
+  out[6] = w.sum1h;
+  out[7] = w.count24h;
+  out[8] = w.sum24h;
+  out[9] = w.count7d;
+  out[10] = w.sum7d;
+  out[11] = w.amountZscore30d;
+  out[12] = w.secondsSincePrevious;
+  out[13] = w.distanceFromUsualKm;
+  out[14] = w.speedFromPreviousKmh;
+  out[15] = w.newDevice ? 1 : 0;
+  out[16] = w.newMerchant ? 1 : 0;
+  out[17] = w.newPaymentMethod ? 1 : 0;
+  out[18] = rates.rate(`m:${tx.merchant_id}`, at);
+  out[19] = rates.rate(`d:${tx.device_id}`, at);
+  out[20] = w.history30d;
+  out[21] = CATEGORY_CODE.get(tx.merchant_category) ?? -1;
+}
+
+/** Feature values by name plus the transaction's own fields, as the rule engine reads them. */
+export function ruleInput(tx: Transaction, x: Float64Array): Record<string, number | string> {
+  const input: Record<string, number | string> = {
+    user_id: tx.user_id,
+    merchant_id: tx.merchant_id,
+    merchant_category: tx.merchant_category,
+    device_id: tx.device_id,
+    payment_method: tx.payment_method,
+    currency: tx.currency,
+  };
+  for (let j = 0; j < FEATURE_NAMES.length - 1; j++) input[FEATURE_NAMES[j]] = x[j];
+  return input;
+}
