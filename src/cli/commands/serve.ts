@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { resolvePort } from '../../core/config.js';
 import { CairnError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
+import { trainDemoModels } from '../../demo-models.js';
 import { loadDemoData } from '../../demo.js';
 import { withPlatform } from '../context.js';
 import { printJson } from '../output.js';
@@ -25,6 +26,11 @@ function serveAction(withDemo: boolean) {
           for (const report of await loadDemoData(platform.db)) {
             process.stderr.write(
               `demo: loaded ${report.table} (${report.accepted.toLocaleString('en')} rows)\n`,
+            );
+          }
+          for (const report of await trainDemoModels(platform.db, platform.workspace.artifacts)) {
+            process.stderr.write(
+              `demo: trained ${report.model} v${report.version} (${report.algorithm}, ${report.seconds.toFixed(1)} s)\n`,
             );
           }
         }
