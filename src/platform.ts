@@ -1,5 +1,7 @@
 import { createLogger, type Logger } from './core/logger.js';
 import { resolveHome } from './core/config.js';
+import { FeatureStore } from './features/feature-store.js';
+import { openOnlineStore } from './features/online/open-online-store.js';
 import { openJobs, type Jobs } from './jobs/jobs.js';
 import { ensureRegistry } from './models/registry.js';
 import { ensureStageEvents } from './models/stages.js';
@@ -16,12 +18,16 @@ export interface Platform {
   logger: Logger;
   /** Job queue, cron scheduler and stored schedules; `jobs.start()` runs them (the server does). */
   jobs: Jobs;
+  /** Feature views, training sets, materialisation and the online store (memory, or Redis via CAIRN_ONLINE_STORE). */
+  features: FeatureStore;
   close: () => void;
 }
 
 export interface PlatformOptions {
   home?: string;
   logger?: Logger;
+  /** `memory` (default) or a redis:// URL; default CAIRN_ONLINE_STORE. */
+  onlineStore?: string;
 }
 
 export async function openPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -33,5 +39,10 @@ export async function openPlatform(options: PlatformOptions = {}): Promise<Platf
   // Saved quality rules run on every ingest into their table (block or quarantine, per table).
   setIngestGate(workspace.db, qualityIngestGate(workspace.db));
   const jobs = await openJobs({ db: workspace.db, artifactsDir: workspace.artifacts, logger });
-  return { home, workspace, db: workspace.db, logger, jobs, close: () => workspace.close() };
+  const features = new FeatureStore(workspace.db, () => openOnlineStore(options.onlineStore));
+  const close = () => {
+    void features.close();
+    workspace.close();
+  };
+  return { home, workspace, db: workspace.db, logger, jobs, features, close };
 }
