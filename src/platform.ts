@@ -6,6 +6,7 @@ import { openJobs, type Jobs } from './jobs/jobs.js';
 import { ensureRegistry } from './models/registry.js';
 import { ensureStageEvents } from './models/stages.js';
 import { qualityIngestGate } from './quality/ingest-gate.js';
+import { Security } from './security/security.js';
 import type { Database } from './warehouse/database.js';
 import { setIngestGate } from './warehouse/ingest/gate.js';
 import { openWorkspace, type Workspace } from './warehouse/workspace.js';
@@ -18,6 +19,8 @@ export interface Platform {
   logger: Logger;
   /** Job queue, cron scheduler and stored schedules; `jobs.start()` runs them (the server does). */
   jobs: Jobs;
+  /** API keys, sessions, roles and grants, audit log, column encryption and PII flags. */
+  security: Security;
   /** Feature views, training sets, materialisation and the online store (memory, or Redis via CAIRN_ONLINE_STORE). */
   features: FeatureStore;
   close: () => void;
@@ -36,13 +39,20 @@ export async function openPlatform(options: PlatformOptions = {}): Promise<Platf
   const workspace = await openWorkspace(home);
   await ensureRegistry(workspace.db);
   await ensureStageEvents(workspace.db);
-  // Saved quality rules run on every ingest into their table (block or quarantine, per table).
-  setIngestGate(workspace.db, qualityIngestGate(workspace.db));
+  const security = await Security.open({ db: workspace.db, home });
+  // Saved quality rules run on every ingest into their table (block or quarantine, per table); then
+  // encrypted columns are sealed and PII is flagged in what was accepted.
+  const quality = qualityIngestGate(workspace.db);
+  const secure = security.ingestGate();
+  setIngestGate(workspace.db, async (input) => {
+    await quality(input);
+    await secure(input);
+  });
   const jobs = await openJobs({ db: workspace.db, artifactsDir: workspace.artifacts, logger });
   const features = new FeatureStore(workspace.db, () => openOnlineStore(options.onlineStore));
   const close = () => {
     void features.close();
     workspace.close();
   };
-  return { home, workspace, db: workspace.db, logger, jobs, features, close };
+  return { home, workspace, db: workspace.db, logger, jobs, security, features, close };
 }

@@ -9,18 +9,20 @@ import { openPlatform, type Platform } from '../src/platform.js';
 import { buildServer } from '../src/server/app.js';
 import { exportTable } from '../src/warehouse/export.js';
 import { ingest } from '../src/warehouse/ingest/ingest.js';
-import { CHURN_CSV, tempDir } from './support.js';
+import { adminAuth, CHURN_CSV, tempDir } from './support.js';
 
 const tmp = tempDir();
 let platform: Platform;
 let app: FastifyInstance;
 let base: string;
+let auth: Record<string, string>;
 
 before(async () => {
   platform = await openPlatform({ home: path.join(tmp.dir, 'ws'), logger: silentLogger });
   await ingest(platform.db, { source: CHURN_CSV, table: 'churn' });
   app = await buildServer(platform, { maxUploadBytes: 5_000_000, logger: false });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
+  auth = await adminAuth(platform);
 });
 
 after(async () => {
@@ -30,7 +32,7 @@ after(async () => {
 });
 
 async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { ...headers } };
+  const init: RequestInit = { method, headers: { ...auth, ...headers } };
   if (body instanceof Uint8Array || typeof body === 'string') init.body = body;
   else if (body !== undefined) {
     init.body = JSON.stringify(body);
@@ -139,7 +141,7 @@ describe('HTTP API', () => {
     assert.equal(tooBig.status, 413);
     const chunked = await fetch(`${base}/v1/tables/big/ingest`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { ...auth, 'content-type': 'text/csv' },
       body: new Blob([Buffer.alloc(6_000_000, 97)]).stream(),
       duplex: 'half',
     });

@@ -9,7 +9,7 @@ import { silentLogger } from '../src/core/logger.js';
 import { openPlatform, type Platform } from '../src/platform.js';
 import { buildServer } from '../src/server/app.js';
 import { ingest } from '../src/warehouse/ingest/ingest.js';
-import { CHURN_CSV, ROOT, tempDir } from './support.js';
+import { adminAuth, CHURN_CSV, ROOT, tempDir } from './support.js';
 
 const run = promisify(execFile);
 const CAIRN = path.join(ROOT, 'bin', 'cairn.js');
@@ -171,11 +171,13 @@ describe('quality over HTTP', () => {
   let platform: Platform;
   let app: FastifyInstance;
   let base: string;
+  let auth: Record<string, string>;
   before(async () => {
     platform = await openPlatform({ home: path.join(tmp.dir, 'ws'), logger: silentLogger });
     await ingest(platform.db, { source: CHURN_CSV, table: 'churn' });
     app = await buildServer(platform, { logger: false });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
+    auth = await adminAuth(platform);
   });
   after(async () => {
     await app.close();
@@ -203,7 +205,7 @@ describe('quality over HTTP', () => {
   async function call(method: string, url: string, body?: unknown) {
     const response = await fetch(`${base}${url}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

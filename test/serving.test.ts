@@ -13,12 +13,13 @@ import { openPlatform, type Platform } from '../src/platform.js';
 import { buildServer } from '../src/server/app.js';
 import { readFrame } from '../src/warehouse/frame-io.js';
 import { ingest } from '../src/warehouse/ingest/ingest.js';
-import { CHURN_CSV, tempDir } from './support.js';
+import { adminAuth, CHURN_CSV, tempDir } from './support.js';
 
 const tmp = tempDir();
 let platform: Platform;
 let app: FastifyInstance;
 let base: string;
+let auth: Record<string, string>;
 /** Model input fields, as the churn model reads them. */
 let fields: string[];
 let sample: Record<string, unknown>[];
@@ -48,6 +49,7 @@ before(async () => {
   );
   app = await buildServer(platform, { logger: false, threads: 2 });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
+  auth = await adminAuth(platform);
 });
 
 after(async () => {
@@ -66,7 +68,7 @@ interface Reply {
 async function call(method: string, url: string, body?: unknown): Promise<Reply> {
   const response = await fetch(`${base}${url}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Reply['body'] };
@@ -278,7 +280,7 @@ describe('real-time serving', () => {
       Math.round(7043 * 0.25),
     );
     assert.ok(card.stages.length >= 3);
-    const html = await fetch(`${base}/v1/models/churn/versions/1/card.html`);
+    const html = await fetch(`${base}/v1/models/churn/versions/1/card.html`, { headers: auth });
     assert.match(html.headers.get('content-type') ?? '', /text\/html/);
     const page = await html.text();
     assert.equal((page.match(/<svg/g) ?? []).length, 4); // ROC, PR, calibration, importance
@@ -302,6 +304,7 @@ describe('response cache', () => {
           await cached.inject({
             method: 'POST',
             url: '/v1/models/churn/predict',
+            headers: auth,
             payload: { rows: [sample[7]] },
           })
         ).json<Predicted & { cached?: boolean }>();

@@ -45,3 +45,9 @@ export async function tempPlatform(): Promise<
     },
   };
 }
+
+/** Authorization headers carrying a fresh admin API key: every HTTP route but /health needs one. */
+export async function adminAuth(platform: Platform): Promise<Record<string, string>> {
+  const { key } = await platform.security.keys.create({ role: 'admin', name: 'test' });
+  return { authorization: `Bearer ${key}` };
+}

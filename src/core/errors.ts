@@ -16,6 +16,14 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'An ingest source could not be read: missing file, refused connection, bad query.',
   },
+  UNAUTHENTICATED: {
+    status: 401,
+    meaning: 'The request carries no valid identity: a missing, unknown, revoked or expired key or token.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    meaning: 'The identity is known but its role or grants do not allow this operation on this object.',
+  },
   READ_ONLY: {
     status: 403,
     meaning: 'The statement changes data and the caller did not ask for write access.',
@@ -30,6 +38,10 @@ export const ERROR_CODES = {
     meaning: 'Another process holds the workspace database open for writing.',
   },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than the configured limit.' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning: 'The key sent more requests than its rate limit allows; retry later.',
+  },
   UNSUPPORTED_FORMAT: { status: 415, meaning: 'The file or body is in a format Cairn does not read.' },
   INTERNAL: { status: 500, meaning: 'A fault inside Cairn; the log has the details.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;

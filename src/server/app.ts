@@ -1,5 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -12,12 +13,15 @@ import { runDueChecks } from '../quality/rules/schedule.js';
 import { registerAlerts } from '../serving/alerts.js';
 import { ModelServer } from '../serving/model-server.js';
 import { VERSION } from '../version.js';
+import { accessFor } from './access.js';
+import { installAuth } from './auth.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
 import { qualityRoutes } from './routes/quality.js';
 import { queryRoutes } from './routes/query.js';
+import { securityRoutes } from './routes/security.js';
 import { tableRoutes } from './routes/tables.js';
 
 export interface ServerOptions {
@@ -30,6 +34,10 @@ export interface ServerOptions {
   threads?: number;
   /** Seconds a prediction response stays cached by version and input; 0 (default) turns it off. */
   predictCacheSeconds?: number;
+  /** PEM files: with both, the server speaks HTTPS only (CAIRN_TLS_CERT / CAIRN_TLS_KEY for `cairn serve`). */
+  tls?: { cert: string; key: string };
+  /** Requests per minute per API key or session. Default 600,000 (10,000 a second). */
+  rateLimit?: number;
 }
 
 /** Builds the HTTP API over a platform; every route has a zod schema that also feeds /openapi.json. */
@@ -37,7 +45,10 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   const app = Fastify({
     loggerInstance: options.logger === false ? undefined : (platform.logger as never),
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
-  }).withTypeProvider<ZodTypeProvider>();
+    ...(options.tls
+      ? { https: { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) } }
+      : {}),
+  }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
@@ -49,10 +60,23 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Cairn API', version: VERSION, description: 'Self-hosted AI data platform' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key, JWT or session cookie' },
+        },
+      },
     },
-    transform: jsonSchemaTransform,
+    // Each operation names the permission it needs (OpenAPI 3.1 allows role names as bearer scopes).
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      const access = accessFor(String(input.route.method), input.url, input.route.config);
+      const security = access === 'public' ? [] : [{ bearer: access === 'authenticated' ? [] : [access] }];
+      return { ...out, schema: { ...out.schema, security } };
+    },
   });
+  await installAuth(app, { security: platform.security, rateLimit: options.rateLimit, tls: !!options.tls });
   await app.register(healthRoutes);
+  await app.register(securityRoutes, { platform, tls: !!options.tls });
   await app.register(tableRoutes, { platform, maxUploadBytes: options.maxUploadBytes ?? 1024 ** 3 });
   await app.register(queryRoutes, { platform });
   await app.register(qualityRoutes, { platform });

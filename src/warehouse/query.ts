@@ -1,4 +1,4 @@
-import { StatementType, type DuckDBValue } from '@duckdb/node-api';
+import { StatementType, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CairnError } from '../core/errors.js';
 import type { Database } from './database.js';
 import { wrapSql } from './database.js';
@@ -21,7 +21,8 @@ export interface QueryResult {
 
 const READ_ONLY_TYPES = new Set<number>([StatementType.SELECT, StatementType.EXPLAIN]);
 
-function checkReadOnly(type: StatementType, index: number): void {
+/** Throws READ_ONLY unless statement `index` (0-based) of a query only reads. */
+export function checkReadOnly(type: StatementType, index: number): void {
   if (READ_ONLY_TYPES.has(type)) return;
   throw new CairnError(
     'READ_ONLY',
@@ -50,30 +51,40 @@ export async function runQuery(db: Database, sql: string, options: QueryOptions 
   if (sql.trim() === '') throw new CairnError('INVALID_ARGUMENT', 'the query is empty; pass a SQL statement');
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   if (!(limit >= 0)) throw new CairnError('INVALID_ARGUMENT', `limit ${limit} must be zero or more`);
-  return db.use(async (connection) => {
-    const extracted = await wrapSql(sql, connection.extractStatements(sql));
-    const statements = [];
-    for (let i = 0; i < extracted.count; i++) {
-      const statement = await wrapSql(sql, extracted.prepare(i));
-      if (!options.write) checkReadOnly(statement.statementType, i);
-      statements.push(statement);
-    }
-    if (statements.length === 0) throw new CairnError('INVALID_ARGUMENT', 'the query holds no SQL statement');
-    for (const statement of statements.slice(0, -1)) await wrapSql(sql, statement.run());
-    const last = statements[statements.length - 1];
-    if (options.params?.length) last.bind(options.params);
-    const fetch = Number.isFinite(limit) ? limit + 1 : undefined;
-    const reader = await wrapSql(
-      sql,
-      fetch === undefined ? last.streamAndReadAll() : last.streamAndReadUntil(fetch),
-    );
-    const columns = columnsOf(reader);
-    const rows = toJsonRows(reader, fetch === undefined ? undefined : limit);
-    return {
-      columns: columns.map((c) => c.name),
-      types: columns.map((c) => c.type),
-      rows,
-      truncated: reader.currentRowCount > rows.length,
-    };
-  });
+  return db.use((connection) => runQueryOn(connection, sql, options));
+}
+
+/** Runs a query on a given connection (one that may hold temp views, such as masked ones). */
+export async function runQueryOn(
+  connection: DuckDBConnection,
+  sql: string,
+  options: QueryOptions = {},
+): Promise<QueryResult> {
+  if (sql.trim() === '') throw new CairnError('INVALID_ARGUMENT', 'the query is empty; pass a SQL statement');
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  if (!(limit >= 0)) throw new CairnError('INVALID_ARGUMENT', `limit ${limit} must be zero or more`);
+  const extracted = await wrapSql(sql, connection.extractStatements(sql));
+  const statements = [];
+  for (let i = 0; i < extracted.count; i++) {
+    const statement = await wrapSql(sql, extracted.prepare(i));
+    if (!options.write) checkReadOnly(statement.statementType, i);
+    statements.push(statement);
+  }
+  if (statements.length === 0) throw new CairnError('INVALID_ARGUMENT', 'the query holds no SQL statement');
+  for (const statement of statements.slice(0, -1)) await wrapSql(sql, statement.run());
+  const last = statements[statements.length - 1];
+  if (options.params?.length) last.bind(options.params);
+  const fetch = Number.isFinite(limit) ? limit + 1 : undefined;
+  const reader = await wrapSql(
+    sql,
+    fetch === undefined ? last.streamAndReadAll() : last.streamAndReadUntil(fetch),
+  );
+  const columns = columnsOf(reader);
+  const rows = toJsonRows(reader, fetch === undefined ? undefined : limit);
+  return {
+    columns: columns.map((c) => c.name),
+    types: columns.map((c) => c.type),
+    rows,
+    truncated: reader.currentRowCount > rows.length,
+  };
 }

@@ -36,6 +36,8 @@ export const queryRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (ap
     },
     async (request) => {
       const { sql, limit, params, write } = request.body;
+      // Grants, column masks and encrypted columns apply to the caller's role; see src/security.
+      if (request.identity) return platform.security.query(request.identity, sql, { limit, params, write });
       return runQuery(platform.db, sql, { limit, params, write });
     },
   );

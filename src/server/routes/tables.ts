@@ -7,6 +7,8 @@ import { describeTable, listTables, sampleRows } from '../../warehouse/catalog.j
 import { ingest } from '../../warehouse/ingest/ingest.js';
 import { ingestRequestFields } from '../../warehouse/ingest/options.js';
 import { INGEST_FORMATS, INGEST_MODES } from '../../warehouse/ingest/types.js';
+import { can } from '../../security/roles.js';
+import { ident } from '../../warehouse/sql.js';
 import { errorResponses } from '../errors.js';
 import { saveUpload, tooLarge, uploadFormat, UPLOAD_CONTENT_TYPES } from '../upload.js';
 
@@ -75,8 +77,21 @@ export const tableRoutes: FastifyPluginAsyncZod<{ platform: Platform; maxUploadB
       },
     },
     async (request) => {
-      const schema = await describeTable(platform.db, request.params.name);
-      return { ...schema, sample: await sampleRows(platform.db, request.params.name, request.query.sample) };
+      const { name } = request.params;
+      const schema = await describeTable(platform.db, name);
+      const identity = request.identity;
+      if (!identity) return { ...schema, sample: await sampleRows(platform.db, name, request.query.sample) };
+      // The sample is row data: masked like a query, and empty for roles that may not read rows.
+      const sample =
+        can(identity.role, 'data:read') && request.query.sample > 0
+          ? (
+              await platform.security.query(
+                identity,
+                `SELECT * FROM ${ident(name)} LIMIT ${request.query.sample}`,
+              )
+            ).rows
+          : [];
+      return { ...schema, sample };
     },
   );
 

@@ -1,0 +1,230 @@
+import type { Database } from '../warehouse/database.js';
+import type { IngestGate } from '../warehouse/ingest/gate.js';
+import { ident } from '../warehouse/sql.js';
+import { asText, toJsonRows } from '../warehouse/values.js';
+import { ApiKeys, type ApiKeyInfo, type CreatedKey } from './api-keys.js';
+import { AuditLog } from './audit-log.js';
+import { decryptColumn, encryptColumn, reencryptColumn, rewriteColumn } from './column-encryption.js';
+import type { Identity } from './identity.js';
+import { jwtSettingsFromEnv, jwtVerifier, type JwtSettings, type JwtVerifier } from './jwt.js';
+import { Keyring } from './keyring.js';
+import { PiiStore, scanRelation } from './pii.js';
+import { secureQuery } from './secure-query.js';
+import { Sessions } from './sessions.js';
+import { exportSubject, eraseSubject, type SubjectHit } from './subjects.js';
+import type { MaskMethod } from './masking.js';
+import type { Role } from './roles.js';
+import { TablePolicies, type TablePolicy } from './table-policies.js';
+import { requireTable } from '../warehouse/catalog.js';
+import type { QueryOptions, QueryResult } from '../warehouse/query.js';
+
+export interface SecurityOptions {
+  db: Database;
+  home: string;
+  jwt?: JwtSettings;
+  env?: NodeJS.ProcessEnv;
+  clock?: () => Date;
+}
+
+/** Authentication, authorisation, audit, encryption and PII flags for one workspace. */
+export class Security {
+  private constructor(
+    readonly db: Database,
+    readonly keys: ApiKeys,
+    readonly sessions: Sessions,
+    readonly audit: AuditLog,
+    readonly policies: TablePolicies,
+    readonly pii: PiiStore,
+    readonly keyring: Keyring,
+    private readonly jwt: JwtVerifier | null,
+  ) {}
+
+  static async open(options: SecurityOptions): Promise<Security> {
+    const { db, home, clock } = options;
+    return new Security(
+      db,
+      await ApiKeys.open(db, clock),
+      await Sessions.open(db, clock),
+      await AuditLog.open(db, home, clock),
+      await TablePolicies.open(db),
+      await PiiStore.open(db),
+      Keyring.load(home, options.env),
+      jwtVerifier(options.jwt ?? jwtSettingsFromEnv(options.env)),
+    );
+  }
+
+  /** The identity behind a bearer credential (API key or JWT), or null. */
+  async authenticateBearer(token: string): Promise<Identity | null> {
+    if (token.startsWith('cairn_')) return this.keys.authenticate(token);
+    if (this.jwt && token.split('.').length === 3) return this.jwt(token);
+    return null;
+  }
+
+  record(
+    identity: Pick<Identity, 'actor' | 'role'>,
+    action: string,
+    object: string,
+    detail?: Record<string, unknown>,
+  ) {
+    return this.audit.record(identity, action, object, detail);
+  }
+
+  /** Tables whose reads are audited: those with a policy or with PII flags. */
+  async isSensitive(table: string): Promise<boolean> {
+    const [policies, flagged] = await Promise.all([this.policies.tables(), this.pii.tables()]);
+    return policies.includes(table) || flagged.includes(table);
+  }
+
+  query(identity: Identity, sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    return secureQuery(
+      {
+        db: this.db,
+        policies: this.policies,
+        keyring: this.keyring,
+        isSensitive: (t) => this.isSensitive(t),
+        audit: (who, action, object, detail) => this.record(who, action, object, detail),
+      },
+      identity,
+      sql,
+      options,
+    );
+  }
+
+  /**
+   * The ingest gate: seals the target table's encrypted columns in the staged rows before they are
+   * committed, and flags PII in what arrived.
+   */
+  ingestGate(): IngestGate {
+    return async ({ connection, table, stage }) => {
+      const policy = await this.policies.forTable(table);
+      const relation = `main.${ident(stage)}`;
+      await this.pii.save(table, await scanRelation(connection, relation), connection);
+      const staged = new Set(
+        toJsonRows(await connection.runAndReadAll(`DESCRIBE ${relation}`)).map((r) => asText(r.column_name)),
+      );
+      for (const { column } of policy.encrypted) {
+        if (!staged.has(column)) continue;
+        this.keyring.ensureKey();
+        await rewriteColumn(connection, relation, column, (v) =>
+          Keyring.versionOf(v) === null ? this.keyring.encrypt(v) : v,
+        );
+      }
+    };
+  }
+
+  async createKey(
+    by: Identity,
+    options: { role: Role; expiresInMs?: number; name?: string },
+  ): Promise<CreatedKey> {
+    const created = await this.keys.create(options);
+    await this.record(by, 'key:create', created.id, { role: created.role, expiresAt: created.expiresAt });
+    return created;
+  }
+
+  async revokeKey(by: Identity, id: string): Promise<ApiKeyInfo> {
+    const info = await this.keys.revoke(id);
+    await this.sessions.endForKey(id);
+    await this.record(by, 'key:revoke', id);
+    return info;
+  }
+
+  async grant(by: Identity, table: string, role: Role, revoke = false): Promise<TablePolicy> {
+    await requireTable(this.db, table);
+    if (revoke) await this.policies.revoke(table, role);
+    else await this.policies.grant(table, role);
+    await this.record(by, revoke ? 'grant:revoke' : 'grant:add', table, { role });
+    return this.policies.forTable(table);
+  }
+
+  async mask(
+    by: Identity,
+    table: string,
+    column: string,
+    method: MaskMethod | null,
+    unmasked: Role[] = [],
+  ): Promise<TablePolicy> {
+    await requireTable(this.db, table);
+    if (method === null) await this.policies.unmask(table, column);
+    else await this.policies.mask(table, column, method, unmasked);
+    await this.record(by, method === null ? 'mask:remove' : 'mask:set', `${table}.${column}`, {
+      method,
+      unmasked,
+    });
+    return this.policies.forTable(table);
+  }
+
+  /** Marks a column sensitive and seals its stored values; `readers` see it decrypted (admin always). */
+  async encrypt(by: Identity, table: string, column: string, readers: Role[] = []): Promise<number> {
+    await requireTable(this.db, table);
+    const sealed = await encryptColumn(this.db, this.keyring, table, column);
+    await this.policies.markEncrypted(table, column, readers);
+    await this.record(by, 'encrypt', `${table}.${column}`, {
+      rows: sealed,
+      key: this.keyring.version,
+      readers,
+    });
+    return sealed;
+  }
+
+  async decrypt(by: Identity, table: string, column: string): Promise<number> {
+    const opened = await decryptColumn(this.db, this.keyring, table, column);
+    await this.policies.unmarkEncrypted(table, column);
+    await this.record(by, 'decrypt', `${table}.${column}`, { rows: opened });
+    return opened;
+  }
+
+  /**
+   * Adds a new current key (unless `reuse`), then re-seals every encrypted column under it. Values
+   * sealed with older keys stay readable throughout, so serving carries on during the rotation.
+   */
+  async rotate(
+    by: Identity,
+    options: { newKey?: boolean } = {},
+  ): Promise<{ version: number; resealed: number }> {
+    const version = options.newKey === false ? this.keyring.version : this.keyring.rotate();
+    let resealed = 0;
+    for (const table of await this.policies.tables())
+      for (const { column } of (await this.policies.forTable(table)).encrypted)
+        resealed += await reencryptColumn(this.db, this.keyring, table, column);
+    await this.record(by, 'key:rotate', `encryption:v${version}`, { resealed });
+    return { version, resealed };
+  }
+
+  private sealedColumns() {
+    return async () => {
+      const sealed = new Set<string>();
+      for (const table of await this.policies.tables())
+        for (const { column } of (await this.policies.forTable(table)).encrypted)
+          sealed.add(`main.${table}.${column}`);
+      return (schema: string, table: string, column: string) => sealed.has(`${schema}.${table}.${column}`);
+    };
+  }
+
+  async exportSubject(by: Identity, subject: string, columns?: string[]): Promise<SubjectHit[]> {
+    const hits = await exportSubject(this.db, this.keyring, subject, {
+      columns,
+      sealed: await this.sealedColumns()(),
+    });
+    await this.record(by, 'subject:export', subject, {
+      tables: hits.map((h) => `${h.schema}.${h.table}`),
+      rows: hits.reduce((n, h) => n + h.rows.length, 0),
+    });
+    return hits;
+  }
+
+  async eraseSubject(by: Identity, subject: string, columns?: string[]) {
+    const removed = await eraseSubject(this.db, subject, { columns, sealed: await this.sealedColumns()() });
+    await this.record(by, 'subject:erase', subject, { removed });
+    return removed;
+  }
+
+  /** Scans a table for PII now and stores the flags. */
+  async scanPii(table: string) {
+    await requireTable(this.db, table);
+    return this.db.use(async (connection) => {
+      const findings = await scanRelation(connection, `main.${ident(table)}`);
+      await this.pii.save(table, findings, connection);
+      return findings;
+    });
+  }
+}

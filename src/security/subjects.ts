@@ -1,0 +1,159 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Database } from '../warehouse/database.js';
+import { exec } from '../warehouse/database.js';
+import { META_SCHEMA } from '../warehouse/metadata.js';
+import { ident, literal } from '../warehouse/sql.js';
+import { asText, toJsonRows, type JsonRow } from '../warehouse/values.js';
+import type { Keyring } from './keyring.js';
+
+/** Column names that identify a data subject in user tables, unless told otherwise. */
+const SUBJECT_COLUMN =
+  /^(id|email|e_mail|(customer|user|subject|client|person|member|account|patient)_?(id|key|email)?)$/i;
+/** Cairn's own tables that must survive an erasure (the audit log records it). */
+const KEEP = new Set([
+  'audit_log',
+  'api_keys',
+  'sessions',
+  'table_grants',
+  'column_masks',
+  'encrypted_columns',
+]);
+
+export interface SubjectHit {
+  schema: string;
+  table: string;
+  /** Columns the subject matched in (or `*` for a text search over every text column). */
+  columns: string[];
+  rows: JsonRow[];
+}
+
+interface Target {
+  schema: string;
+  table: string;
+  /** SQL condition selecting the subject's rows. */
+  where: string;
+  columns: string[];
+}
+
+async function targets(
+  connection: DuckDBConnection,
+  subject: string,
+  columnsOverride: string[] | undefined,
+  sealed: (schema: string, table: string, column: string) => boolean,
+): Promise<Target[]> {
+  const rows = toJsonRows(
+    await connection.runAndReadAll(
+      `SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns()
+       WHERE database_name = current_database() AND schema_name IN ('main', '${META_SCHEMA}') AND NOT internal
+       ORDER BY schema_name, table_name, column_index`,
+    ),
+  );
+  const byTable = new Map<
+    string,
+    { schema: string; table: string; columns: { name: string; type: string }[] }
+  >();
+  for (const row of rows) {
+    const key = `${asText(row.schema_name)}.${asText(row.table_name)}`;
+    const entry = byTable.get(key) ?? {
+      schema: asText(row.schema_name),
+      table: asText(row.table_name),
+      columns: [],
+    };
+    entry.columns.push({ name: asText(row.column_name), type: asText(row.data_type) });
+    byTable.set(key, entry);
+  }
+  const value = literal(subject);
+  const out: Target[] = [];
+  for (const { schema, table, columns } of byTable.values()) {
+    if (schema === META_SCHEMA && KEEP.has(table)) continue;
+    const text = columns.filter((c) => /VARCHAR|JSON/.test(c.type));
+    if (schema === 'main' && !table.endsWith('__quarantine')) {
+      const keys = columns.filter((c) =>
+        columnsOverride ? columnsOverride.includes(c.name) : SUBJECT_COLUMN.test(c.name),
+      );
+      if (keys.length === 0) continue;
+      // Encrypted subject columns cannot be compared in SQL; they are matched after opening (see below).
+      const plain = keys.filter((c) => !sealed(schema, table, c.name));
+      if (plain.length)
+        out.push({
+          schema,
+          table,
+          columns: plain.map((c) => c.name),
+          where: plain.map((c) => `CAST(${ident(c.name)} AS VARCHAR) = ${value}`).join(' OR '),
+        });
+    } else if (text.length) {
+      // Quarantined raw records, prediction logs and feedback hold the subject inside text or JSON.
+      const needle = literal(
+        `%${subject.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_')}%`,
+      );
+      out.push({
+        schema,
+        table,
+        columns: ['*'],
+        where: text.map((c) => `CAST(${ident(c.name)} AS VARCHAR) LIKE ${needle} ESCAPE '\\'`).join(' OR '),
+      });
+    }
+  }
+  return out;
+}
+
+/** Everything held about a data subject, table by table. */
+export async function exportSubject(
+  db: Database,
+  keyring: Keyring,
+  subject: string,
+  options: { columns?: string[]; sealed?: (schema: string, table: string, column: string) => boolean } = {},
+): Promise<SubjectHit[]> {
+  return db.use(async (connection) => {
+    const hits: SubjectHit[] = [];
+    for (const target of await targets(
+      connection,
+      subject,
+      options.columns,
+      options.sealed ?? (() => false),
+    )) {
+      const rows = toJsonRows(
+        await connection.runAndReadAll(
+          `SELECT * FROM ${ident(target.schema)}.${ident(target.table)} WHERE ${target.where}`,
+        ),
+      ).map((row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([k, v]) => [
+            k,
+            typeof v === 'string' && v.startsWith('enc:v') ? keyring.decrypt(v) : v,
+          ]),
+        ),
+      );
+      if (rows.length)
+        hits.push({ schema: target.schema, table: target.table, columns: target.columns, rows });
+    }
+    return hits;
+  });
+}
+
+/** Deletes every row that holds the subject, in one transaction; returns the rows removed per table. */
+export async function eraseSubject(
+  db: Database,
+  subject: string,
+  options: { columns?: string[]; sealed?: (schema: string, table: string, column: string) => boolean } = {},
+): Promise<{ schema: string; table: string; rows: number }[]> {
+  return db.transaction(async (connection) => {
+    const removed: { schema: string; table: string; rows: number }[] = [];
+    for (const target of await targets(
+      connection,
+      subject,
+      options.columns,
+      options.sealed ?? (() => false),
+    )) {
+      const table = `${ident(target.schema)}.${ident(target.table)}`;
+      const [row] = toJsonRows(
+        await connection.runAndReadAll(`SELECT count(*) AS n FROM ${table} WHERE ${target.where}`),
+      );
+      const n = Number(row.n);
+      if (n === 0) continue;
+      await exec(connection, `DELETE FROM ${table} WHERE ${target.where}`);
+      removed.push({ schema: target.schema, table: target.table, rows: n });
+    }
+    return removed;
+  });
+}
