@@ -27,7 +27,19 @@ export interface ModelCard {
   /** The input schema serving validates against. */
   features: { name: string; column: string; kind: string; categories?: number; part?: string }[];
   evaluation: Evaluation | null;
+  /** The training rows feature by feature, categories by label. */
+  training: TrainingColumn[];
   stages: StageEvent[];
+}
+
+export interface TrainingColumn {
+  feature: string;
+  missing: number;
+  min?: number;
+  max?: number;
+  mean?: number;
+  std?: number;
+  top?: { value: string; share: number }[];
 }
 
 export async function modelCard(
@@ -56,8 +68,20 @@ export async function modelCard(
     data: entry.data,
     features: model.artifact.features.map(describeFeature),
     evaluation: entry.evaluation,
+    training: trainingColumns(entry.evaluation, model.artifact.features),
     stages: history.filter((e) => e.version === entry.version),
   };
+}
+
+function trainingColumns(evaluation: Evaluation | null, features: FeatureSpec[]): TrainingColumn[] {
+  return (evaluation?.training ?? []).map(({ top, ...summary }, f) => {
+    const spec = features[f];
+    if (top === undefined || spec?.kind !== 'categorical') return summary;
+    return {
+      ...summary,
+      top: top.map((t) => ({ value: spec.categories[t.code] ?? String(t.code), share: t.share })),
+    };
+  });
 }
 
 function describeFeature(f: FeatureSpec): ModelCard['features'][number] {
@@ -157,9 +181,27 @@ export function modelCardHtml(card: ModelCard): string {
 <div class="charts">${charts.join('')}</div>${confusion}
 <h2>Data</h2><table>${rows({ source: card.data.source, rows: card.data.rows, content_hash: card.data.hash, target: card.target.column, classes: card.target.classes ?? '–' })}</table>
 <h2>Features (${card.features.length})</h2><table><tr><th>feature</th><th>column</th><th>kind</th></tr>${features}</table>
+${trainingTable(card.training)}
 <h2>Parameters</h2><table>${rows(card.params)}</table>
 <h2>Stage history</h2><table>${card.stages.map((s) => `<tr><td>${escapeHtml(s.at)}</td><td>${s.from} → ${s.to}</td><td>${escapeHtml(s.reason)}</td></tr>`).join('') || '<tr><td>never promoted</td></tr>'}</table>
 </body></html>`;
+}
+
+function trainingTable(columns: TrainingColumn[]): string {
+  if (columns.length === 0) return '';
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const rows = columns
+    .map((c) => {
+      const shape = c.top
+        ? c.top
+            .slice(0, 4)
+            .map((t) => `${escapeHtml(t.value)} ${pct(t.share)}`)
+            .join(', ')
+        : `${fmt(c.min)} … ${fmt(c.max)}, mean ${fmt(c.mean)}, std ${fmt(c.std)}`;
+      return `<tr><td>${escapeHtml(c.feature)}</td><td>${pct(c.missing)}</td><td>${shape}</td></tr>`;
+    })
+    .join('');
+  return `<h2>Training data by feature</h2><table><tr><th>feature</th><th>missing</th><th>values</th></tr>${rows}</table>`;
 }
 
 function fmt(v: unknown): string {

@@ -7,6 +7,7 @@ import {
 } from '../ml/metrics/report.js';
 import { binaryConfusion } from '../ml/metrics/classification.js';
 import { DECISION_THRESHOLD } from './model.js';
+import type { FeatureSummary } from './data-summary.js';
 import type { TargetInfo } from './target.js';
 
 /**
@@ -50,6 +51,8 @@ export interface Evaluation {
   residuals?: { actual: number[]; predicted: number[]; quantiles: Record<string, number> };
   /** Features by importance, largest first, where the algorithm has it. */
   importance?: { feature: string; importance: number }[];
+  /** The training rows, feature by feature (missing share, range, mean, top categories). */
+  training?: FeatureSummary[];
 }
 
 const SAMPLE_POINTS = 500;

@@ -7,6 +7,7 @@ import { CHURN_CSV, DATA, tempPlatform } from '../../test/support.js';
 import type { CairnError } from '../core/errors.js';
 import { readFrame } from '../warehouse/frame-io.js';
 import { ingest } from '../warehouse/ingest/ingest.js';
+import { modelCard } from './card.js';
 import { loadModel } from './load.js';
 import { predictionColumns } from './model.js';
 import { predictToFile } from './predict.js';
@@ -44,6 +45,12 @@ describe('training from a spec', () => {
     assert.deepEqual(report.rows, { train: 5282, test: 1761 });
     // XGBoost (300 trees, depth 6, lr 0.1) scores about 0.82–0.84 on such a split of this data.
     assert.ok(report.metrics.auc > 0.82, `AUC ${report.metrics.auc}`);
+    const card = await modelCard(ws.db, ws.artifacts, 'churn', report.version);
+    const tenure = card.training.find((c) => c.feature === 'tenure')!;
+    assert.deepEqual([tenure.min, tenure.max, tenure.missing], [0, 72, 0]);
+    const contract = card.training.find((c) => c.feature === 'Contract')!;
+    assert.equal(contract.top![0].value, 'Month-to-month');
+    assert.ok(Math.abs(contract.top![0].share - 0.55) < 0.02, JSON.stringify(contract.top));
     const [version] = await listVersions(ws.db, 'churn');
     assert.equal(version.data.rows, 7043);
     assert.match(version.data.hash, /^[0-9a-f]{16}$/);

@@ -2,6 +2,7 @@ import { Random } from '../core/random.js';
 import type { Database } from '../warehouse/database.js';
 import { algorithmNamed, checkParams } from './algorithms.js';
 import { chooseAlgorithm, type AutoTrial } from './auto.js';
+import { summarizeFeatures } from './data-summary.js';
 import { evaluate, evaluationDetails } from './evaluate.js';
 import { inlineFitter, type Fitter } from './fit-thread.js';
 import type { DroppedColumn } from './features.js';
@@ -107,13 +108,16 @@ export async function trainModel(
   );
   const testPredictions = estimator.predict(data.test.X);
   const metrics = { ...evaluate(data.target, data.test.y, testPredictions), ...estimator.fitMetrics };
-  const evaluation = evaluationDetails(
-    data.target,
-    data.test.y,
-    testPredictions,
-    data.features.map((f) => f.name),
-    estimator.importance?.(),
-  );
+  const evaluation = {
+    ...evaluationDetails(
+      data.target,
+      data.test.y,
+      testPredictions,
+      data.features.map((f) => f.name),
+      estimator.importance?.(),
+    ),
+    training: summarizeFeatures(data.train.X),
+  };
   const version = await saveVersion(db, artifactsDir, {
     name: spec.name,
     algorithm: algorithm.name,
