@@ -12,6 +12,7 @@ import { queryCommand } from './commands/query.js';
 import { rulesCommand } from './commands/rules.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand, upCommand } from './commands/serve.js';
+import { solutionsCommand } from './commands/solutions.js';
 import { dropCommand, schemaCommand, tablesCommand } from './commands/tables.js';
 import { trainCommand } from './commands/train.js';
 
@@ -40,6 +41,7 @@ for (const command of [
   modelsCommand(),
   serveCommand(),
   upCommand(),
+  solutionsCommand(),
 ]) {
   program.addCommand(command);
 }

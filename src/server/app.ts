@@ -12,10 +12,12 @@ import type { Platform } from '../platform.js';
 import { runDueChecks } from '../quality/rules/schedule.js';
 import { registerAlerts } from '../serving/alerts.js';
 import { ModelServer } from '../serving/model-server.js';
+import { FraudService } from '../solutions/fraud/service.js';
 import { VERSION } from '../version.js';
 import { accessFor } from './access.js';
 import { installAuth } from './auth.js';
 import { handleError } from './errors.js';
+import { fraudRoutes } from './routes/fraud.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
@@ -90,6 +92,13 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     cacheTtlSeconds: options.predictCacheSeconds ?? 0,
   });
   await app.register(modelRoutes, { platform, models });
+  const fraud = await FraudService.open({
+    db: platform.db,
+    artifactsDir: platform.workspace.artifacts,
+    logger: platform.logger,
+  });
+  await app.register(fraudRoutes, { fraud });
+  app.addHook('onClose', () => fraud.close());
   app.addHook('onClose', () => pool.close());
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // The serving process runs queued jobs and fires stored schedules; closing the server stops them.

@@ -29,3 +29,19 @@ export type FraudPattern = (typeof FRAUD_PATTERNS)[number];
 export function transactionTime(tx: Transaction): number {
   return Date.parse(tx.timestamp);
 }
+
+/** The transaction without its simulated ground truth, as a client would send it. */
+export function withoutLabel(tx: LabelledTransaction): Transaction {
+  return {
+    transaction_id: tx.transaction_id,
+    user_id: tx.user_id,
+    amount: tx.amount,
+    currency: tx.currency,
+    merchant_id: tx.merchant_id,
+    merchant_category: tx.merchant_category,
+    device_id: tx.device_id,
+    payment_method: tx.payment_method,
+    timestamp: tx.timestamp,
+    location: tx.location,
+  };
+}

@@ -1,0 +1,129 @@
+import type { Logger } from '../../core/logger.js';
+import type { Database } from '../../warehouse/database.js';
+import { checkBands, DEFAULT_BANDS, type DecisionBands } from './decision.js';
+import {
+  DecisionLog,
+  ensureDecisionTables,
+  labelReview,
+  listReviews,
+  type ReviewItem,
+} from './decision-log.js';
+import { RULE_FIELDS } from './fields.js';
+import { LabelRates } from './label-rates.js';
+import { latestFraudModel, loadFraudEnsemble, type FraudModelVersion } from './model-store.js';
+import { currentRuleVersion, listRuleVersions, saveRuleVersion, type RuleVersion } from './rule-store.js';
+import { compileRules, parseRuleSet } from './rules.js';
+import { FraudScorer, type FraudResult } from './scorer.js';
+import type { Transaction } from './transaction.js';
+import { InMemoryUserHistory, type UserHistory } from './user-history.js';
+
+export interface FraudServiceOptions {
+  db: Database;
+  artifactsDir: string;
+  logger: Logger;
+  /** Per-user windows; default in process memory. */
+  history?: UserHistory;
+  bands?: DecisionBands;
+}
+
+/**
+ * The fraud solution behind every transport (HTTP, stream, CLI): the scorer with the current rules
+ * and newest model, the decision log and review queue, rule changes without a restart.
+ */
+export class FraudService {
+  private constructor(
+    private readonly db: Database,
+    private readonly artifactsDir: string,
+    readonly scorer: FraudScorer,
+    private readonly log: DecisionLog,
+    public ruleVersion: RuleVersion,
+    public model: FraudModelVersion | null,
+  ) {}
+
+  static async open(options: FraudServiceOptions): Promise<FraudService> {
+    const { db, artifactsDir, logger } = options;
+    await ensureDecisionTables(db);
+    const rules = await currentRuleVersion(db);
+    const model = await latestFraudModel(db);
+    let ensemble = null;
+    if (model !== null) {
+      try {
+        ensemble = loadFraudEnsemble(artifactsDir, model);
+      } catch (error) {
+        // Fail open: rules alone still decide, and the log says why the model is missing.
+        logger.error({ err: error }, 'fraud: the newest model failed to load; scoring with rules only');
+      }
+    }
+    const scorer = new FraudScorer(
+      { history: options.history ?? new InMemoryUserHistory(), rates: new LabelRates() },
+      compileRules(rules.rules, RULE_FIELDS),
+      ensemble,
+      { bands: checkBands(options.bands ?? { ...DEFAULT_BANDS }) },
+    );
+    return new FraudService(
+      db,
+      artifactsDir,
+      scorer,
+      new DecisionLog(db, logger),
+      rules,
+      ensemble === null ? null : model,
+    );
+  }
+
+  /** Decides one transaction and queues the decision for the warehouse. */
+  score(tx: Transaction): FraudResult {
+    const result = this.scorer.score(tx);
+    this.log.add(tx, result);
+    return result;
+  }
+
+  /** Validates and stores new rules as the next version, then serves them from the next transaction on. */
+  async saveRules(source: string, comment: string): Promise<RuleVersion> {
+    const compiled = compileRules(parseRuleSet(source), RULE_FIELDS);
+    const version = await saveRuleVersion(this.db, source, comment);
+    this.scorer.rules = compiled;
+    this.ruleVersion = version;
+    return version;
+  }
+
+  ruleVersions(): Promise<Omit<RuleVersion, 'source'>[]> {
+    return listRuleVersions(this.db);
+  }
+
+  /** Loads the newest registered model (after a training run); a load failure keeps the current one. */
+  async reloadModel(): Promise<FraudModelVersion | null> {
+    const model = await latestFraudModel(this.db);
+    if (model !== null && model.version !== this.model?.version) {
+      this.scorer.ensemble = loadFraudEnsemble(this.artifactsDir, model);
+      this.model = model;
+    }
+    return this.model;
+  }
+
+  async reviews(status?: 'open' | 'labelled', limit?: number): Promise<ReviewItem[]> {
+    await this.log.flush();
+    return listReviews(this.db, status, limit);
+  }
+
+  /** An analyst's verdict: stored on the queue item and fed to the merchant and device fraud rates. */
+  async label(
+    transactionId: string,
+    label: 'fraud' | 'legit',
+    analyst: string,
+    note = '',
+  ): Promise<ReviewItem> {
+    await this.log.flush();
+    const item = await labelReview(this.db, transactionId, label, analyst, note);
+    this.scorer.label(item.transaction, label === 'fraud');
+    return item;
+  }
+
+  /** Writes buffered decisions now. */
+  flush(): Promise<void> {
+    return this.log.flush();
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+}
