@@ -10,6 +10,14 @@ import { predictCommand } from './commands/predict.js';
 import { profileCommand, reportCommand } from './commands/profile.js';
 import { queryCommand } from './commands/query.js';
 import { rulesCommand } from './commands/rules.js';
+import {
+  auditCommand,
+  encryptionCommand,
+  keysCommand,
+  piiCommand,
+  policyCommand,
+  subjectCommand,
+} from './commands/security.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand, upCommand } from './commands/serve.js';
 import { solutionsCommand } from './commands/solutions.js';
@@ -41,6 +49,12 @@ for (const command of [
   modelsCommand(),
   serveCommand(),
   upCommand(),
+  keysCommand(),
+  auditCommand(),
+  policyCommand(),
+  encryptionCommand(),
+  piiCommand(),
+  subjectCommand(),
   solutionsCommand(),
 ]) {
   program.addCommand(command);
