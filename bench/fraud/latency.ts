@@ -1,0 +1,178 @@
+// Benchmark: POST /v1/fraud/score end to end from a second process (autocannon at fixed rates), and
+// the scoring path's throughput as the stream consumer drives it (in process, one thread).
+// Usage: npx tsx bench/fraud/latency.ts [--seconds 10] [--rates 1000,2000] [--json]
+import autocannon from 'autocannon';
+import { execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { silentLogger } from '../../src/core/logger.js';
+import { openPlatform } from '../../src/platform.js';
+import { FraudService } from '../../src/solutions/fraud/service.js';
+import { simulateTransactions } from '../../src/solutions/fraud/simulator.js';
+import { trainFraud } from '../../src/solutions/fraud/train.js';
+import { withoutLabel, type Transaction } from '../../src/solutions/fraud/transaction.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const WORKSPACE = path.join(ROOT, 'bench/out/fraud-ws');
+
+interface Run {
+  target: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+}
+
+/** A fresh workspace with a fraud model trained on the simulator's default stream. */
+async function prepare(): Promise<void> {
+  rmSync(WORKSPACE, { recursive: true, force: true });
+  const platform = await openPlatform({ home: WORKSPACE, logger: silentLogger });
+  try {
+    await trainFraud(platform.db, platform.workspace.artifacts);
+  } finally {
+    platform.close();
+  }
+}
+
+/** Live traffic: a later simulated day of the same users, timestamps in order. */
+function liveTransactions(): Transaction[] {
+  return simulateTransactions({ seed: 7, start: Date.UTC(2026, 10, 1), days: 2 }).map(withoutLabel);
+}
+
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/cairn.js'), '--home', WORKSPACE, 'serve', '--port', '0', '--json'],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CAIRN_LOG_LEVEL: 'error' } },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`cairn serve exited with ${code}`)));
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** An admin API key for the workspace when the build has authentication (`cairn keys`), else none. */
+function apiKey(): string | undefined {
+  try {
+    const out = execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'bin/cairn.js'), '--home', WORKSPACE, 'keys', 'create', '--role', 'admin', '--json'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    return (JSON.parse(out.toString()) as { key: string }).key;
+  } catch {
+    return undefined;
+  }
+}
+
+async function load(
+  url: string,
+  txs: Transaction[],
+  rate: number,
+  seconds: number,
+  key: string | undefined,
+): Promise<Run> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key !== undefined) headers.authorization = `Bearer ${key}`;
+  const requests = txs.slice(0, 5000).map((tx) => ({
+    method: 'POST' as const,
+    path: '/v1/fraud/score',
+    headers,
+    body: JSON.stringify(tx),
+  }));
+  const result = await autocannon({
+    url,
+    connections: Math.max(8, Math.ceil(rate / 100)),
+    duration: seconds,
+    overallRate: rate,
+    requests,
+  });
+  return {
+    target: rate,
+    achieved: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+/** Transactions/s through FraudService.score (features, rules, ensemble, decision log) on one thread. */
+async function streamingThroughput(txs: Transaction[]): Promise<{ perSecond: number; n: number }> {
+  const platform = await openPlatform({ home: WORKSPACE, logger: silentLogger });
+  try {
+    const fraud = await FraudService.open({
+      db: platform.db,
+      artifactsDir: platform.workspace.artifacts,
+      logger: silentLogger,
+    });
+    for (const tx of txs.slice(0, 2000)) fraud.score(tx);
+    const started = performance.now();
+    for (const tx of txs) fraud.score(tx);
+    const seconds = (performance.now() - started) / 1000;
+    await fraud.close();
+    return { perSecond: txs.length / seconds, n: txs.length };
+  } finally {
+    platform.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      rates: { type: 'string', default: '1000,2000' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const log = values.json ? () => {} : (text: string) => console.log(text);
+  await prepare();
+  const txs = liveTransactions();
+  const stream = await streamingThroughput(txs);
+  log(
+    `scoring path (stream consumer, 1 thread): ${Math.round(stream.perSecond)} transactions/s over ${stream.n}`,
+  );
+  const key = apiKey();
+  const loadBefore = os.loadavg()[0];
+  const server = await startServer();
+  const runs: Run[] = [];
+  try {
+    await load(server.url, txs, 500, 3, key);
+    for (const rate of values.rates.split(',').map(Number)) {
+      const run = await load(server.url, txs, rate, seconds, key);
+      runs.push(run);
+      log(`fixed ${rate}/s: ${JSON.stringify(run)}`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const loadAfter = os.loadavg()[0];
+  if (values.json) {
+    console.log(JSON.stringify({ stream, runs, load: [loadBefore, loadAfter] }));
+    return;
+  }
+  log('');
+  log(
+    `${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ${os.cpus().length} cores · load ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}`,
+  );
+  log('| transactions/s asked | achieved | p50 ms | p99 ms | max ms | errors + non-2xx |');
+  log('|---|---|---|---|---|---|');
+  for (const r of runs) {
+    log(`| ${r.target} | ${Math.round(r.achieved)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors} |`);
+  }
+}
+
+await main();
