@@ -1,0 +1,64 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { CairnError, errorMessage } from '../../core/errors.js';
+import type { StreamMessage, StreamSource } from '../source.js';
+
+export interface NatsSourceOptions {
+  servers: string;
+  /** JetStream stream; created over `subject` when missing. */
+  stream: string;
+  subject: string;
+  /** Durable consumer name: a restarted pipeline resumes where it stopped. */
+  durable: string;
+  /** Seconds before an unacknowledged message is delivered again. Default 30. */
+  ackWaitSeconds?: number;
+}
+
+/** NATS JetStream through a durable pull consumer with explicit acks. */
+export class NatsSource implements StreamSource {
+  readonly kind = 'nats';
+  private connection: NatsConnection | undefined;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: NatsSourceOptions) {}
+
+  async start(onMessage: (message: StreamMessage) => void): Promise<void> {
+    const { servers, stream, subject, durable } = this.options;
+    try {
+      this.connection = await connect({ servers, reconnect: true, maxReconnectAttempts: -1 });
+    } catch (error) {
+      throw new CairnError('SOURCE_ERROR', `cannot connect to NATS at ${servers}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+    const manager = await jetstreamManager(this.connection);
+    const streams = await manager.streams.names().next();
+    if (!streams.includes(stream)) await manager.streams.add({ name: stream, subjects: [subject] });
+    await manager.consumers.add(stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: subject,
+      ack_wait: (this.options.ackWaitSeconds ?? 30) * 1_000_000_000,
+    });
+    const consumer = await jetstream(this.connection).consumers.get(stream, durable);
+    this.messages = await consumer.consume({ max_messages: 1000 });
+    const messages = this.messages;
+    this.loop = (async () => {
+      for await (const m of messages) onMessage({ data: m.data, ack: () => m.ack() });
+    })();
+  }
+
+  async close(): Promise<void> {
+    await this.messages?.close();
+    await this.loop?.catch(() => undefined);
+    await this.connection?.drain().catch(() => undefined);
+  }
+}
