@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { resolvePort } from '../../core/config.js';
 import { CairnError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
+import { cliIdentity } from '../../security/identity.js';
 import { evaluateFraud } from '../../solutions/fraud/evaluate.js';
 import { evaluationMarkdown, writeEvaluationSection } from '../../solutions/fraud/report.js';
 import { simulateTransactions } from '../../solutions/fraud/simulator.js';
@@ -149,9 +150,13 @@ export function solutionsCommand(): Command {
             else
               process.stderr.write(`fraud: serving at ${url}; simulating ${options.rate} transactions/s\n`);
             const live = simulateTransactions({ seed: options.seed, start: Date.now(), days: 1 });
-            const headers = process.env.CAIRN_API_KEY
-              ? { authorization: `Bearer ${process.env.CAIRN_API_KEY}` }
-              : undefined;
+            // The simulator is a client like any other: a short-lived service key, revoked on exit.
+            const key = await platform.security.createKey(cliIdentity(), {
+              role: 'service',
+              expiresInMs: 24 * 3_600_000,
+              name: 'fraud simulator (cairn solutions run)',
+            });
+            const headers = { authorization: `Bearer ${key.key}` };
             let next = 0;
             const timer = setInterval(() => {
               for (let k = 0; k < Math.max(1, Math.round(options.rate / 10)); k++) {
@@ -167,6 +172,7 @@ export function solutionsCommand(): Command {
             await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
             clearInterval(timer);
             await app.close();
+            await platform.security.revokeKey(cliIdentity(), key.id);
           },
           logger,
         );

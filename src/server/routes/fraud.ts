@@ -47,6 +47,7 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
   app.post(
     '/v1/fraud/score',
     {
+      config: { access: 'models:predict' },
       schema: {
         summary: 'Decide one transaction: APPROVE, REVIEW (verify), STEP_UP or BLOCK, with reasons',
         tags: ['fraud'],
@@ -59,6 +60,7 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
   app.get(
     '/v1/fraud/rules',
     {
+      config: { access: 'models:read' },
       schema: {
         summary: 'The rules in force, with their YAML/JSON source',
         tags: ['fraud'],
@@ -70,6 +72,7 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
   app.put(
     '/v1/fraud/rules',
     {
+      config: { access: 'models:promote' },
       schema: {
         summary: 'Replace the rules (stored as a new version; in force from the next transaction)',
         tags: ['fraud'],
@@ -91,6 +94,7 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
   app.get(
     '/v1/fraud/rules/versions',
     {
+      config: { access: 'models:read' },
       schema: {
         summary: 'Every version of the rules, newest first',
         tags: ['fraud'],
@@ -102,6 +106,7 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
   app.get(
     '/v1/fraud/reviews',
     {
+      config: { access: 'data:read' },
       schema: {
         summary: 'The review queue: REVIEW and BLOCK decisions, newest first',
         tags: ['fraud'],
@@ -117,6 +122,7 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
   app.post(
     '/v1/fraud/reviews/:transaction_id/label',
     {
+      config: { access: 'models:predict' },
       schema: {
         summary: "An analyst's verdict on a queued transaction; feeds the merchant and device fraud rates",
         tags: ['fraud'],
@@ -135,6 +141,7 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
   app.get(
     '/v1/fraud/status',
     {
+      config: { access: 'models:read' },
       schema: {
         summary: 'The model and rule versions in force',
         tags: ['fraud'],
@@ -149,6 +156,7 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
   app.post(
     '/v1/fraud/model/reload',
     {
+      config: { access: 'models:promote' },
       schema: {
         summary: 'Serve the newest trained fraud model (after `cairn solutions train fraud`)',
         tags: ['fraud'],
