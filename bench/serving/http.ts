@@ -32,8 +32,8 @@ interface Run {
   non2xx: number;
 }
 
-/** The workspace with the table and a production model; made once, then reused. */
-async function prepare(): Promise<Record<string, unknown>[]> {
+/** The workspace with the table and a production model (made once, then reused), sample rows and a service key. */
+async function prepare(): Promise<{ rows: Record<string, unknown>[]; key: string }> {
   const platform = await openPlatform({ home: WORKSPACE, logger: silentLogger });
   try {
     if (!existsSync(path.join(WORKSPACE, 'artifacts/models/adult/v1.json'))) {
@@ -53,9 +53,11 @@ async function prepare(): Promise<Record<string, unknown>[]> {
     }
     const model = await loadModel(platform.db, platform.workspace.artifacts, 'adult', 1);
     const fields = [...new Set(model.artifact.features.map((f) => f.column))];
-    return platform.db.rows(
+    const rows = await platform.db.rows(
       `SELECT ${fields.map((f) => `"${f}"`).join(', ')} FROM adult USING SAMPLE 200 ROWS (reservoir, 7)`,
     );
+    const { key } = await platform.security.keys.create({ role: 'service', name: 'bench' });
+    return { rows, key };
   } finally {
     platform.close();
   }
@@ -65,7 +67,17 @@ async function prepare(): Promise<Record<string, unknown>[]> {
 async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin/cairn.js'), '--home', WORKSPACE, 'serve', '--port', '0', '--json'],
+    [
+      path.join(ROOT, 'bin/cairn.js'),
+      '--home',
+      WORKSPACE,
+      'serve',
+      '--port',
+      '0',
+      '--json',
+      '--rate-limit',
+      '1000000000',
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, CAIRN_LOG_LEVEL: 'error' },
@@ -87,14 +99,14 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
 
 async function load(
   url: string,
-  rows: Record<string, unknown>[],
+  { rows, key }: { rows: Record<string, unknown>[]; key: string },
   rate: number,
   seconds: number,
 ): Promise<Run> {
   const requests = rows.map((_, i) => ({
     method: 'POST' as const,
     path: '/v1/models/adult/predict',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ rows: rows.slice(i, i + ROWS_PER_BODY) }),
   }));
   const result = await autocannon({
@@ -125,21 +137,21 @@ async function main(): Promise<void> {
   });
   const seconds = Number(values.seconds);
   const log = values.json ? () => {} : (text: string) => console.log(text);
-  const rows = await prepare();
+  const work = await prepare();
   const server = await startServer();
   const runs: Run[] = [];
   const loadBefore = os.loadavg()[0];
   try {
-    await load(server.url, rows, 500, 3); // warm-up
+    await load(server.url, work, 500, 3); // warm-up
     for (const rate of values.rates.split(',').map(Number)) {
-      const run = await load(server.url, rows, rate, seconds);
+      const run = await load(server.url, work, rate, seconds);
       runs.push(run);
       log(`fixed ${rate}/s: ${JSON.stringify(run)}`);
     }
     // The highest rate, in steps of 500/s, that holds p99 ≤ 10 ms with no errors.
     let sustainable = 0;
     for (let rate = 1000; rate <= 20_000; rate += 500) {
-      const run = await load(server.url, rows, rate, Math.min(seconds, 5));
+      const run = await load(server.url, work, rate, Math.min(seconds, 5));
       log(`search ${rate}/s: ${JSON.stringify(run)}`);
       if (run.p99 > P99_LIMIT_MS || run.errors + run.non2xx > 0 || run.achieved < 0.95 * rate) break;
       sustainable = rate;
