@@ -38,8 +38,8 @@ function startCairn(home: string): Promise<Started> {
       const line = stdout.split('\n').find((l) => l.trim().startsWith('{'));
       if (line === undefined) return;
       clearTimeout(timer);
-      const { url } = JSON.parse(line) as { url: string };
-      const link = `${stdout}\n${stderr}`.match(/https?:\/\/\S+[?&]token=[\w-]+/)?.[0];
+      const { url, loginUrl } = JSON.parse(line) as { url: string; loginUrl?: string };
+      const link = loginUrl ?? `${stdout}\n${stderr}`.match(/https?:\/\/[^\s"]+[?&]token=[\w-]+/)?.[0];
       resolve({ child, url, loginLink: link });
     });
     child.on('exit', (code) => {
@@ -150,11 +150,10 @@ describe(
       assert.equal(await page.textContent('[data-testid="stage-2"]'), 'staging');
       await page.locator('tr[data-version="2"]').getByRole('button', { name: 'Promote' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Promote to production' }).click();
-      await page.waitForFunction(
-        `document.querySelector('[data-testid="stage-2"]')?.textContent === 'production'`,
-        undefined,
-        { timeout: 30_000 },
-      );
+      await page
+        .locator('[data-testid="stage-2"]')
+        .filter({ hasText: /^production$/ })
+        .waitFor({ timeout: 30_000 });
       assert.equal(await page.textContent('[data-testid="stage-1"]'), 'archived');
       await shoot('models');
       assert.deepEqual(problems, []);

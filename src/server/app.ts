@@ -14,6 +14,7 @@ import { registerAlerts } from '../serving/alerts.js';
 import { ModelServer } from '../serving/model-server.js';
 import { FraudService } from '../solutions/fraud/service.js';
 import { VERSION } from '../version.js';
+import { registerDashboard } from './dashboard.js';
 import { accessFor } from './access.js';
 import { installAuth } from './auth.js';
 import { handleError } from './errors.js';
@@ -21,8 +22,10 @@ import { fraudRoutes } from './routes/fraud.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
+import { overviewRoutes } from './routes/overview.js';
 import { qualityRoutes } from './routes/quality.js';
 import { queryRoutes } from './routes/query.js';
+import { rowRoutes } from './routes/rows.js';
 import { securityRoutes } from './routes/security.js';
 import { tableRoutes } from './routes/tables.js';
 
@@ -81,6 +84,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(securityRoutes, { platform, tls: !!options.tls });
   await app.register(tableRoutes, { platform, maxUploadBytes: options.maxUploadBytes ?? 1024 ** 3 });
   await app.register(queryRoutes, { platform });
+  await app.register(rowRoutes, { platform });
+  await app.register(overviewRoutes, { platform });
   await app.register(qualityRoutes, { platform });
   await app.register(jobRoutes, { platform });
   const pool = new WorkerPool(options.threads);
@@ -101,6 +106,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   app.addHook('onClose', () => fraud.close());
   app.addHook('onClose', () => pool.close());
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await registerDashboard(app);
   // The serving process runs queued jobs and fires stored schedules; closing the server stops them.
   app.addHook('onClose', () => platform.jobs.stop());
   await app.ready();

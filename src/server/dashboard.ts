@@ -18,8 +18,11 @@ export const DASHBOARD_DIR = path.resolve(
  * The dashboard is static files calling the same /v1 API as any client.
  */
 export async function registerDashboard(app: FastifyInstance, dir = DASHBOARD_DIR): Promise<void> {
+  // The dashboard's files hold no data, so they are public (see server/access.ts); every API call
+  // they make is authenticated as usual.
+  const config = { access: 'public' } as const;
   if (!existsSync(path.join(dir, 'index.html'))) {
-    app.get('/', { schema: { hide: true } }, (_request, reply) =>
+    app.get('/', { schema: { hide: true }, config }, (_request, reply) =>
       reply
         .type('text/plain; charset=utf-8')
         .send('The dashboard is not built: run `npm run build:web` (npm start does it for you).\n'),
@@ -27,16 +30,21 @@ export async function registerDashboard(app: FastifyInstance, dir = DASHBOARD_DI
     return;
   }
   // Hashed asset names never change content, so they may be cached for long; index.html never is.
-  await app.register(fastifyStatic, {
-    root: dir,
-    prefix: '/',
-    wildcard: false,
-    index: ['index.html'],
-    setHeaders: (res, file) => {
-      res.setHeader(
-        'cache-control',
-        file.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
-      );
-    },
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, ...config };
+    });
+    await scope.register(fastifyStatic, {
+      root: dir,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      setHeaders: (res, file) => {
+        res.setHeader(
+          'cache-control',
+          file.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+        );
+      },
+    });
   });
 }

@@ -10,6 +10,9 @@ import { asText } from '../../warehouse/values.js';
 
 const RECENT = 8;
 
+// Read by the authentication hook (server/access.ts): names, metrics and statuses, no rows.
+const access = { access: 'tables:read' } as const;
+
 const overviewResponse = z.object({
   tables: z.array(z.object({ name: z.string(), rows: z.number() })),
   models: z.array(
@@ -48,6 +51,7 @@ export const overviewRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = 
   app.get(
     '/v1/overview',
     {
+      config: access,
       schema: {
         summary:
           'A summary of the workspace: tables, models by stage, jobs, alerts and failed quality checks',

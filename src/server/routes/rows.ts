@@ -7,12 +7,16 @@ import { errorResponses } from '../errors.js';
 
 export const MAX_PAGE_ROWS = 1000;
 
+// Read by the authentication hook (server/access.ts): pages of rows are row data.
+const access = { access: 'data:read' } as const;
+
 /** One page of a table's rows, so a client never has to fetch the whole table to browse it. */
 export const rowRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (app, { platform }, done) => {
   const { db } = platform;
   app.get(
     '/v1/tables/:name/rows',
     {
+      config: access,
       schema: {
         summary: 'A page of a table’s rows in storage order, with the total row count',
         tags: ['warehouse'],
