@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { checkCommand } from './commands/check.js';
 import { dedupCommand } from './commands/dedup.js';
 import { exportCommand } from './commands/export.js';
+import { featuresCommand } from './commands/features.js';
 import { ingestCommand } from './commands/ingest.js';
 import { jobsCommand } from './commands/jobs.js';
 import { modelsCommand } from './commands/models.js';
@@ -20,6 +21,7 @@ import {
 } from './commands/security.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand, upCommand } from './commands/serve.js';
+import { streamCommand } from './commands/stream.js';
 import { solutionsCommand } from './commands/solutions.js';
 import { dropCommand, schemaCommand, tablesCommand } from './commands/tables.js';
 import { trainCommand } from './commands/train.js';
@@ -47,6 +49,8 @@ for (const command of [
   scoreCommand(),
   jobsCommand(),
   modelsCommand(),
+  featuresCommand(),
+  streamCommand(),
   serveCommand(),
   upCommand(),
   keysCommand(),

@@ -19,6 +19,7 @@ import { accessFor } from './access.js';
 import { installAuth } from './auth.js';
 import { handleError } from './errors.js';
 import { fraudRoutes } from './routes/fraud.js';
+import { featureRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
@@ -88,6 +89,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(overviewRoutes, { platform });
   await app.register(qualityRoutes, { platform });
   await app.register(jobRoutes, { platform });
+  await app.register(featureRoutes, { platform });
   const pool = new WorkerPool(options.threads);
   const models = await ModelServer.open({
     db: platform.db,
@@ -112,6 +114,15 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.ready();
   await platform.jobs.start();
   // Quality rule sets with a schedule are checked each minute for runs that fell due.
+  // The in-process online store starts from the last materialisation; views with a schedule re-run it.
+  await platform.features.loadAllOnline();
+  for (const view of await platform.features.list()) {
+    const { schedule } = await platform.features.view(view.name);
+    if (schedule)
+      platform.jobs.scheduler.add(`features:${view.name}`, schedule, () =>
+        platform.features.materialize(view.name).then(() => undefined),
+      );
+  }
   platform.jobs.scheduler.add('quality:rules', '* * * * *', async (due) => {
     await runDueChecks(platform.db, due);
   });
