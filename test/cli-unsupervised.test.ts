@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { silentLogger } from '../src/core/logger.js';
 import { openPlatform } from '../src/platform.js';
 import { buildServer } from '../src/server/app.js';
-import { DATA, ROOT, tempDir } from './support.js';
+import { adminAuth, DATA, ROOT, tempDir } from './support.js';
 
 const run = promisify(execFile);
 const CAIRN = path.join(ROOT, 'bin', 'cairn.js');
@@ -165,10 +165,11 @@ describe('cairn train and predict for cluster, anomaly and impute specs', () => 
     const app = await buildServer(platform, { logger: false, threads: 1 });
     try {
       const base = await app.listen({ port: 0, host: '127.0.0.1' });
+      const auth = await adminAuth(platform);
       const post = async (model: string, rows: unknown[]) => {
         const response = await fetch(`${base}/v1/models/${model}/predict`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...auth },
           body: JSON.stringify({ rows, version: 1 }),
         });
         assert.equal(response.status, 200, await response.clone().text());
