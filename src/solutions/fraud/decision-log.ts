@@ -17,10 +17,13 @@ const COLUMNS = `transaction_id VARCHAR, user_id VARCHAR, amount DOUBLE, currenc
   ts TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, decision VARCHAR, score INTEGER, method VARCHAR,
   reasons JSON, latency_ms DOUBLE, decided_at TIMESTAMPTZ`;
 
+/**
+ * The review queue (Cairn's bookkeeping). The decisions table is the user's to query, so it appears
+ * in the warehouse with the first decision, not when a server starts.
+ */
 export async function ensureDecisionTables(db: Database): Promise<void> {
   await db.run(`
     CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA};
-    CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS});
     CREATE TABLE IF NOT EXISTS ${REVIEWS_TABLE} (
       transaction_id VARCHAR PRIMARY KEY,
       decision VARCHAR NOT NULL,
@@ -46,6 +49,7 @@ export class DecisionLog {
   private buffer: { tx: Transaction; result: FraudResult; at: string }[] = [];
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  private decisionsTable = false;
 
   constructor(
     private readonly db: Database,
@@ -106,6 +110,10 @@ export class DecisionLog {
       const reviews = batch.filter(
         ({ result }) => result.decision === 'REVIEW' || result.decision === 'BLOCK',
       );
+      if (!this.decisionsTable) {
+        await this.db.run(`CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS})`);
+        this.decisionsTable = true;
+      }
       await this.db.transaction(async (connection) => {
         await connection.run(`INSERT INTO main.${DECISIONS_TABLE} VALUES ${tuples.join(', ')}`, params);
         for (const { tx, result, at } of reviews) {
