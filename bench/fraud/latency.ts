@@ -1,13 +1,13 @@
 // Benchmark: POST /v1/fraud/score end to end from a second process (autocannon at fixed rates), and
 // the scoring path's throughput as the stream consumer drives it (in process, one thread).
 // Usage: npx tsx bench/fraud/latency.ts [--seconds 10] [--rates 1000,2000] [--json]
-import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { loadAtRate, type RateRun } from '../fixed-rate.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { openPlatform } from '../../src/platform.js';
 import { FraudService } from '../../src/solutions/fraud/service.js';
@@ -17,15 +17,6 @@ import { withoutLabel, type Transaction } from '../../src/solutions/fraud/transa
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const WORKSPACE = path.join(ROOT, 'bench/out/fraud-ws');
-
-interface Run {
-  target: number;
-  achieved: number;
-  p50: number;
-  p99: number;
-  max: number;
-  errors: number;
-}
 
 /** A fresh workspace with a fraud model trained on the simulator's default stream. */
 async function prepare(): Promise<void> {
@@ -77,36 +68,15 @@ function apiKey(): string | undefined {
   }
 }
 
-async function load(
+function load(
   url: string,
   txs: Transaction[],
   rate: number,
   seconds: number,
   key: string | undefined,
-): Promise<Run> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (key !== undefined) headers.authorization = `Bearer ${key}`;
-  const requests = txs.slice(0, 5000).map((tx) => ({
-    method: 'POST' as const,
-    path: '/v1/fraud/score',
-    headers,
-    body: JSON.stringify(tx),
-  }));
-  const result = await autocannon({
-    url,
-    connections: Math.max(8, Math.ceil(rate / 100)),
-    duration: seconds,
-    overallRate: rate,
-    requests,
-  });
-  return {
-    target: rate,
-    achieved: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
+): Promise<RateRun> {
+  const bodies = txs.slice(0, 5000).map((tx) => JSON.stringify(tx));
+  return loadAtRate(url, '/v1/fraud/score', bodies, key, rate, seconds);
 }
 
 /** Transactions/s through FraudService.score (features, rules, ensemble, decision log) on one thread. */
@@ -148,7 +118,7 @@ async function main(): Promise<void> {
   const key = apiKey();
   const loadBefore = os.loadavg()[0];
   const server = await startServer();
-  const runs: Run[] = [];
+  const runs: RateRun[] = [];
   try {
     await load(server.url, txs, 500, 3, key);
     for (const rate of values.rates.split(',').map(Number)) {
@@ -171,7 +141,7 @@ async function main(): Promise<void> {
   log('| transactions/s asked | achieved | p50 ms | p99 ms | max ms | errors + non-2xx |');
   log('|---|---|---|---|---|---|');
   for (const r of runs) {
-    log(`| ${r.target} | ${Math.round(r.achieved)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors} |`);
+    log(`| ${r.target} | ${Math.round(r.achieved)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.failed} |`);
   }
 }
 

@@ -1,13 +1,13 @@
 // Benchmark: real-time predictions over HTTP from a second process. A 300-tree GBDT on UCI Adult
 // behind `cairn serve`, loaded by autocannon at fixed request rates. See README.md.
 // Usage: npx tsx bench/serving/http.ts [--seconds 10] [--rates 1000,2000] [--json]
-import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { loadAtRate, type RateRun } from '../fixed-rate.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { loadModel } from '../../src/models/load.js';
 import { parseSpec } from '../../src/models/spec.js';
@@ -21,16 +21,6 @@ const WORKSPACE = path.join(ROOT, 'bench/out/serving-http-ws');
 const ADULT = '/work/shared/datasets/tabular/adult/adult_train.csv';
 const ROWS_PER_BODY = 1;
 const P99_LIMIT_MS = 10;
-
-interface Run {
-  target: number;
-  achieved: number;
-  p50: number;
-  p99: number;
-  max: number;
-  errors: number;
-  non2xx: number;
-}
 
 /** The workspace with the table and a production model (made once, then reused), sample rows and a service key. */
 async function prepare(): Promise<{ rows: Record<string, unknown>[]; key: string }> {
@@ -97,34 +87,14 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   };
 }
 
-async function load(
+function load(
   url: string,
   { rows, key }: { rows: Record<string, unknown>[]; key: string },
   rate: number,
   seconds: number,
-): Promise<Run> {
-  const requests = rows.map((_, i) => ({
-    method: 'POST' as const,
-    path: '/v1/models/adult/predict',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ rows: rows.slice(i, i + ROWS_PER_BODY) }),
-  }));
-  const result = await autocannon({
-    url,
-    connections: Math.max(8, Math.ceil(rate / 100)),
-    duration: seconds,
-    overallRate: rate,
-    requests,
-  });
-  return {
-    target: rate,
-    achieved: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
+): Promise<RateRun> {
+  const bodies = rows.map((_, i) => JSON.stringify({ rows: rows.slice(i, i + ROWS_PER_BODY) }));
+  return loadAtRate(url, '/v1/models/adult/predict', bodies, key, rate, seconds);
 }
 
 async function main(): Promise<void> {
@@ -139,7 +109,7 @@ async function main(): Promise<void> {
   const log = values.json ? () => {} : (text: string) => console.log(text);
   const work = await prepare();
   const server = await startServer();
-  const runs: Run[] = [];
+  const runs: RateRun[] = [];
   const loadBefore = os.loadavg()[0];
   try {
     await load(server.url, work, 500, 3); // warm-up
@@ -153,7 +123,7 @@ async function main(): Promise<void> {
     for (let rate = 1000; rate <= 20_000; rate += 500) {
       const run = await load(server.url, work, rate, Math.min(seconds, 5));
       log(`search ${rate}/s: ${JSON.stringify(run)}`);
-      if (run.p99 > P99_LIMIT_MS || run.errors + run.non2xx > 0 || run.achieved < 0.95 * rate) break;
+      if (run.p99 > P99_LIMIT_MS || run.failed > 0 || run.achieved < 0.95 * rate) break;
       sustainable = rate;
     }
     const loadAfter = os.loadavg()[0];
@@ -168,9 +138,7 @@ async function main(): Promise<void> {
     log('| requests/s asked | achieved | p50 ms | p99 ms | max ms | errors + non-2xx |');
     log('|---|---|---|---|---|---|');
     for (const r of runs)
-      log(
-        `| ${r.target} | ${Math.round(r.achieved)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors + r.non2xx} |`,
-      );
+      log(`| ${r.target} | ${Math.round(r.achieved)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.failed} |`);
     log(
       `Highest rate with p99 ≤ ${P99_LIMIT_MS} ms: ${sustainable.toLocaleString('en')} requests/s (${ROWS_PER_BODY} row per request)`,
     );
