@@ -17,6 +17,9 @@ export const DEMO_TABLES: Record<string, string> = {
   iris: 'iris.csv',
   wine: 'wine.csv',
   breast_cancer: 'breast_cancer.csv',
+  // Online Retail customers (RFM) and invoices: the segments and anomalies pages' demo data.
+  retail_customers: 'online_retail_rfm.csv',
+  retail_invoices: 'online_retail_invoices.csv',
 };
 
 /**

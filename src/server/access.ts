@@ -53,6 +53,10 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'DELETE /v1/models/:name/routing': 'models:promote',
   'POST /v1/models/:name/predict': 'models:predict',
   'POST /v1/models/:name/feedback': 'models:predict',
+  // Dashboard solution views: rows scored by a model, cluster means and transactions are row data.
+  'GET /v1/segments/:model': 'data:read',
+  'GET /v1/anomalies/:model': 'data:read',
+  'GET /v1/fraud/decisions': 'data:read',
 };
 
 /** The access a route needs: its own `config.access`, else the table above, else admin only. */

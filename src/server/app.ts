@@ -18,6 +18,8 @@ import { registerDashboard } from './dashboard.js';
 import { accessFor } from './access.js';
 import { installAuth } from './auth.js';
 import { handleError } from './errors.js';
+import { anomalyRoutes } from './routes/anomalies.js';
+import { fraudDecisionRoutes } from './routes/fraud-decisions.js';
 import { fraudRoutes } from './routes/fraud.js';
 import { featureRoutes } from './routes/features.js';
 import { healthRoutes } from './routes/health.js';
@@ -28,6 +30,7 @@ import { qualityRoutes } from './routes/quality.js';
 import { queryRoutes } from './routes/query.js';
 import { rowRoutes } from './routes/rows.js';
 import { securityRoutes } from './routes/security.js';
+import { segmentRoutes } from './routes/segments.js';
 import { tableRoutes } from './routes/tables.js';
 
 export interface ServerOptions {
@@ -99,12 +102,15 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     cacheTtlSeconds: options.predictCacheSeconds ?? 0,
   });
   await app.register(modelRoutes, { platform, models });
+  await app.register(segmentRoutes, { platform });
+  await app.register(anomalyRoutes, { platform });
   const fraud = await FraudService.open({
     db: platform.db,
     artifactsDir: platform.workspace.artifacts,
     logger: platform.logger,
   });
   await app.register(fraudRoutes, { fraud });
+  await app.register(fraudDecisionRoutes, { fraud, db: platform.db });
   app.addHook('onClose', () => fraud.close());
   app.addHook('onClose', () => pool.close());
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
