@@ -1,51 +1,61 @@
 import type { Random } from '../../core/random.js';
-import { squaredDistance, type Points } from './points.js';
+import { squaredDistancesToCentres, squaredNorms } from './centre-distances.js';
+import type { Points } from './points.js';
 
 /**
  * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with the greedy refinement scikit-learn
- * uses): each new centre is the best of 2 + ⌊ln k⌋ candidates drawn with probability proportional to
- * D², "best" meaning the one that lowers the total D² most. Returns k centres, row-major k × d.
- * Sample weights, when given, multiply D² (a weight of 2 counts as a repeated row).
+ * uses): each new centre is the best of 2 + ⌊ln k⌋ candidates drawn together with probability
+ * proportional to D², "best" meaning the one that lowers the total D² most. The candidates' distances
+ * to all points come from one tiled pass. Returns k centres, row-major k × d. `norms` are the points'
+ * squared norms (computed when absent). When `table` (n × k) is given it receives every point's
+ * squared distance to every chosen centre, which seeding computes anyway and Lloyd starts from.
  */
-export function kmeansPlusPlus(P: Points, k: number, random: Random, weights?: Float64Array): Float64Array {
+export function kmeansPlusPlus(
+  P: Points,
+  k: number,
+  random: Random,
+  norms: Float64Array = squaredNorms(P),
+  table?: Float64Array,
+): Float64Array {
   const { n, d, data } = P;
   const centres = new Float64Array(k * d);
   const trials = 2 + Math.floor(Math.log(k));
   const closest = new Float64Array(n);
-  const candidate = new Float64Array(n);
-  const bestNext = new Float64Array(n);
-  const w = (i: number) => (weights === undefined ? 1 : weights[i]);
+  const candidates = new Float64Array(trials * d);
+  const picks = new Int32Array(trials);
+  const block = new Float64Array(n * trials);
 
-  const first = weights === undefined ? random.int(n) : drawWeighted(weights, total(weights), random);
+  const first = random.int(n);
   centres.set(data.subarray(first * d, first * d + d), 0);
-  let potential = 0;
-  for (let i = 0; i < n; i++) {
-    closest[i] = squaredDistance(data, i, data, first, d);
-    potential += w(i) * closest[i];
-  }
-  const mass = new Float64Array(n);
+  squaredDistancesToCentres(P, norms, centres.subarray(0, d), 1, closest);
+  if (table !== undefined) for (let i = 0; i < n; i++) table[i * k] = closest[i];
+  let potential = total(closest);
   for (let c = 1; c < k; c++) {
-    for (let i = 0; i < n; i++) mass[i] = w(i) * closest[i];
-    let bestPotential = Infinity;
-    let bestIndex = -1;
     for (let t = 0; t < trials; t++) {
       // When every point already sits on a centre (duplicates), potential is 0: draw uniformly.
-      const pick = potential > 0 ? drawWeighted(mass, potential, random) : random.int(n);
+      picks[t] = potential > 0 ? drawWeighted(closest, potential, random) : random.int(n);
+      candidates.set(data.subarray(picks[t] * d, picks[t] * d + d), t * d);
+    }
+    squaredDistancesToCentres(P, norms, candidates, trials, block);
+    let bestPotential = Infinity;
+    let best = 0;
+    for (let t = 0; t < trials; t++) {
       let sum = 0;
       for (let i = 0; i < n; i++) {
-        const dist = squaredDistance(data, i, data, pick, d);
-        const m = dist < closest[i] ? dist : closest[i];
-        candidate[i] = m;
-        sum += w(i) * m;
+        const dist = block[i * trials + t];
+        sum += dist < closest[i] ? dist : closest[i];
       }
       if (sum < bestPotential) {
         bestPotential = sum;
-        bestIndex = pick;
-        bestNext.set(candidate);
+        best = t;
       }
     }
-    centres.set(data.subarray(bestIndex * d, bestIndex * d + d), c * d);
-    closest.set(bestNext);
+    for (let i = 0; i < n; i++) {
+      const dist = block[i * trials + best];
+      if (dist < closest[i]) closest[i] = dist;
+      if (table !== undefined) table[i * k + c] = dist;
+    }
+    centres.set(candidates.subarray(best * d, best * d + d), c * d);
     potential = bestPotential;
   }
   return centres;

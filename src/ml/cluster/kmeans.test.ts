@@ -3,9 +3,15 @@ import { describe, it } from 'node:test';
 import { loadClusterData, SKLEARN, type ClusterDataset } from '../../../test/cluster-data.js';
 import { takeRows, type FeatureMatrix } from '../matrix.js';
 import { adjustedRandIndex } from '../metrics/cluster-agreement.js';
+import { Random } from '../../core/random.js';
+import { squaredDistancesToCentres, squaredNorms } from './centre-distances.js';
 import { chooseK, kneeIndex } from './choose-k.js';
-import { fitKMeans, KMeansModel } from './kmeans.js';
+import { fitKMeans, KMeansModel, meanVariance } from './kmeans.js';
+import { elkanLloyd } from './kmeans-elkan.js';
+import { hamerlyLloyd } from './kmeans-hamerly.js';
+import { kmeansPlusPlus } from './kmeans-init.js';
 import { fitMiniBatchKMeans } from './minibatch-kmeans.js';
+import { squaredDistance, toPoints } from './points.js';
 
 /** Floors on real data (iris, wine, breast cancer standardised; digits raw); sklearn's ARI in the fixture. */
 const ARI_FLOOR: Record<ClusterDataset, number> = {
@@ -86,6 +92,40 @@ describe('k-means', () => {
     const four = fitKMeans(X, { k: 4, nInit: 3 });
     assert.equal(four.inertia, 0);
     assert.ok(four.predict(X).every((c) => c >= 0 && c < 4));
+  });
+});
+
+describe('k-means kernels', () => {
+  it('Elkan and Hamerly end where plain Lloyd does from the same seeding (digits, wine)', async () => {
+    for (const [name, k] of [
+      ['digits', 10],
+      ['wine', 3],
+    ] as const) {
+      const P = toPoints((await loadClusterData(name)).X, 'test');
+      const tolerance = 1e-4 * meanVariance(P);
+      const random = new Random(7);
+      for (let run = 0; run < 3; run++) {
+        const table = new Float64Array(P.n * k);
+        const initial = kmeansPlusPlus(P, k, random, squaredNorms(P), table);
+        const elkan = elkanLloyd(P, initial, table, 300, tolerance);
+        const hamerly = hamerlyLloyd(P, initial, 300, tolerance);
+        assert.deepEqual(elkan.labels, hamerly.labels, `${name} run ${run}`);
+        assert.equal(elkan.iterations, hamerly.iterations);
+        assert.ok(Math.abs(elkan.inertia - hamerly.inertia) <= 1e-9 * hamerly.inertia);
+      }
+    }
+  });
+
+  it('the tiled distances agree with direct ones to 1e-9 relative (digits to 11 centres)', async () => {
+    const P = toPoints((await loadClusterData('digits')).X, 'test');
+    const centres = P.data.slice(100 * P.d, 111 * P.d);
+    const table = squaredDistancesToCentres(P, squaredNorms(P), centres, 11);
+    for (let i = 0; i < P.n; i++) {
+      for (let c = 0; c < 11; c++) {
+        const direct = squaredDistance(P.data, i, centres, c, P.d);
+        assert.ok(Math.abs(table[i * 11 + c] - direct) <= 1e-9 * (1 + direct), `point ${i} centre ${c}`);
+      }
+    }
   });
 });
 

@@ -2,6 +2,8 @@ import { Random } from '../../core/random.js';
 import type { FeatureMatrix } from '../matrix.js';
 import { numberParam } from '../linear/validate.js';
 import type { ClusterModel } from './cluster-model.js';
+import { squaredNorms } from './centre-distances.js';
+import { elkanLloyd } from './kmeans-elkan.js';
 import { hamerlyLloyd, type LloydResult } from './kmeans-hamerly.js';
 import { kmeansPlusPlus } from './kmeans-init.js';
 import {
@@ -28,9 +30,12 @@ export interface KMeansParams {
 
 const FORMAT = 'cairn-kmeans';
 
+/** Elkan's n × k bounds up to this many numbers (64 MB); beyond, Hamerly's n bounds. */
+const ELKAN_MAX_BOUNDS = 1 << 23;
+
 /**
- * k-means: greedy k-means++ seeding, `nInit` restarts, Lloyd iterations accelerated by Hamerly's
- * bounds. Features should be on comparable scales (standardise first): distances are Euclidean.
+ * k-means: greedy k-means++ seeding, `nInit` restarts, Lloyd iterations accelerated by Elkan's
+ * bounds (Hamerly's when n × k bounds would not fit in ELKAN_MAX_BOUNDS). Features should be on comparable scales (standardise first): distances are Euclidean.
  */
 export function fitKMeans(X: FeatureMatrix, params: KMeansParams): KMeansModel {
   const where = 'fitKMeans';
@@ -42,9 +47,15 @@ export function fitKMeans(X: FeatureMatrix, params: KMeansParams): KMeansModel {
   const P = toPoints(X, where, 1);
   const random = new Random(seed);
   const absolute = tolerance * meanVariance(P);
+  const norms = squaredNorms(P);
+  const table = P.n * k <= ELKAN_MAX_BOUNDS ? new Float64Array(P.n * k) : undefined;
   let best: LloydResult | undefined;
   for (let run = 0; run < nInit; run++) {
-    const result = hamerlyLloyd(P, kmeansPlusPlus(P, k, random), maxIterations, absolute);
+    const initial = kmeansPlusPlus(P, k, random, norms, table);
+    const result =
+      table === undefined
+        ? hamerlyLloyd(P, initial, maxIterations, absolute)
+        : elkanLloyd(P, initial, table, maxIterations, absolute);
     if (best === undefined || result.inertia < best.inertia) best = result;
   }
   const chosen = best!;
