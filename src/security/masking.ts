@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CairnError } from '../core/errors.js';
 import { ident } from '../warehouse/sql.js';
 
@@ -55,7 +56,8 @@ export function maskValue(
     case 'last4':
       return text.length <= 4 ? '****' : `${'*'.repeat(text.length - 4)}${text.slice(-4)}`;
     case 'hash':
-      return '***';
+      // Same digest as DuckDB's sha256() over the text, so masked values match query results.
+      return createHash('sha256').update(text).digest('hex');
     case 'redact':
       return '***';
     case 'null':

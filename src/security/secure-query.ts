@@ -16,6 +16,8 @@ interface Refs {
   tables: { catalog: string; schema: string; name: string }[];
   functions: string[];
   ctes: Set<string>;
+  /** Column names referred to anywhere (the last part of a qualified name). */
+  columns: string[];
 }
 
 function walk(node: unknown, refs: Refs): void {
@@ -34,6 +36,10 @@ function walk(node: unknown, refs: Refs): void {
   if (record.type === 'TABLE_FUNCTION') {
     const fn = record.function as { function_name?: string } | undefined;
     refs.functions.push(fn?.function_name ?? 'unknown');
+  }
+  if (record.class === 'COLUMN_REF' && Array.isArray(record.column_names)) {
+    const name = (record.column_names as unknown[]).at(-1);
+    if (typeof name === 'string') refs.columns.push(name);
   }
   const cteMap = record.cte_map as { map?: { key: string }[] } | undefined;
   for (const entry of cteMap?.map ?? []) refs.ctes.add(entry.key);
@@ -56,7 +62,7 @@ export async function queryRefs(connection: DuckDBConnection, sql: string): Prom
     throw new CairnError('SQL_ERROR', parsed.error_message ?? 'the query could not be parsed', {
       details: { sql },
     });
-  const refs: Refs = { tables: [], functions: [], ctes: new Set() };
+  const refs: Refs = { tables: [], functions: [], ctes: new Set(), columns: [] };
   walk(parsed.statements, refs);
   return refs;
 }

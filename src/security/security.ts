@@ -9,6 +9,8 @@ import type { Identity } from './identity.js';
 import { jwtSettingsFromEnv, jwtVerifier, type JwtSettings, type JwtVerifier } from './jwt.js';
 import { Keyring } from './keyring.js';
 import { PiiStore, scanRelation } from './pii.js';
+import { readerView, type ReaderView } from './reader-view.js';
+import { guardRules, type RuleReads } from './rule-guard.js';
 import { secureQuery } from './secure-query.js';
 import { Sessions } from './sessions.js';
 import { exportSubject, eraseSubject, type SubjectHit } from './subjects.js';
@@ -88,6 +90,19 @@ export class Security {
       sql,
       options,
     );
+  }
+
+  /**
+   * How `identity` may see `table`'s values outside a query (profiles, check samples, duplicates);
+   * throws FORBIDDEN when its role has no grant on the table.
+   */
+  async readerView(identity: Identity, table: string): Promise<ReaderView> {
+    return readerView(await this.policies.checkRead(table, identity.role), identity.role, this.keyring);
+  }
+
+  /** Throws FORBIDDEN when quality rules chosen by `identity` would read what its role may not see. */
+  guardRules(identity: Identity, table: string, rules: readonly RuleReads[]): Promise<void> {
+    return guardRules({ db: this.db, view: (t) => this.readerView(identity, t) }, identity, table, rules);
   }
 
   /**

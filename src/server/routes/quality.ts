@@ -3,11 +3,13 @@ import { z } from 'zod';
 import type { Platform } from '../../platform.js';
 import { dedupTable, SURVIVORSHIP } from '../../quality/dedup/dedup.js';
 import { compareProfiles } from '../../quality/profile/compare.js';
+import { maskProfile } from '../../quality/profile/mask.js';
 import { listProfiles, loadProfile, saveProfile } from '../../quality/profile/history.js';
 import { profileTable } from '../../quality/profile/profile.js';
 import { renderHtmlReport } from '../../quality/report/html.js';
 import { buildQualityReport } from '../../quality/report/report.js';
 import { listRuns, TRIGGERS } from '../../quality/rules/history.js';
+import { maskCheckReport } from '../../quality/rules/mask.js';
 import {
   deleteRuleSet,
   INGEST_POLICIES,
@@ -18,7 +20,11 @@ import { checkTable } from '../../quality/rules/run.js';
 import { runDueChecks } from '../../quality/rules/schedule.js';
 import { ruleSchema, ruleSetSchema, SEVERITIES } from '../../quality/rules/spec.js';
 import { suggestRules } from '../../quality/rules/suggest.js';
-import { requireTable } from '../../warehouse/catalog.js';
+import { hiddenColumnRead } from '../../security/rule-guard.js';
+import { can } from '../../security/roles.js';
+import { CairnError } from '../../core/errors.js';
+import { describeTable, requireTable } from '../../warehouse/catalog.js';
+import { callerOf } from '../caller.js';
 import { errorResponses } from '../errors.js';
 
 const params = z.object({ name: z.string().min(1).max(120).describe('Table name') });
@@ -139,9 +145,13 @@ const checkJson = (report: z.infer<typeof checkBody>) => ({
   checked_at: report.checked_at,
 });
 
-/** Data-quality routes: profiles, rule checks and their history, saved rules, suggestions, dedup, reports. */
+/**
+ * Data-quality routes: profiles, rule checks and their history, saved rules, suggestions, dedup,
+ * reports. Every value they return passes through the caller's view of the table (masks, sealed
+ * columns, grants), and rules a caller writes may not read what the caller may not see.
+ */
 export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app, { platform }) => {
-  const { db } = platform;
+  const { db, security } = platform;
   const tags = ['quality'];
 
   app.get(
@@ -167,7 +177,7 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
         exact: request.query.exact === undefined ? undefined : request.query.exact === 'true',
       });
       if (request.query.save === 'true') await saveProfile(db, profile);
-      return profile;
+      return maskProfile(profile, await security.readerView(callerOf(request), request.params.name));
     },
   );
 
@@ -228,8 +238,12 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
       },
     },
     async (request) => {
+      const view = await security.readerView(callerOf(request), request.params.name);
       const earlier = await loadProfile(db, request.params.name, request.query.with);
-      return compareProfiles(earlier, await profileTable(db, request.params.name));
+      return compareProfiles(
+        maskProfile(earlier, view),
+        maskProfile(await profileTable(db, request.params.name), view),
+      );
     },
   );
 
@@ -251,11 +265,13 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
     },
     async (request) => {
       const rules = request.body?.rules;
+      const caller = callerOf(request);
+      if (rules) await security.guardRules(caller, request.params.name, rules);
       const report = await checkTable(db, request.params.name, {
         rules: rules ? { rules } : undefined,
         record: request.query.record === 'true',
       });
-      return checkJson(report);
+      return checkJson(maskCheckReport(report, await security.readerView(caller, request.params.name)));
     },
   );
 
@@ -316,6 +332,7 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
     },
     async (request) => {
       await requireTable(db, request.params.name);
+      await security.guardRules(callerOf(request), request.params.name, request.body.rules);
       return saveRuleSet(db, request.params.name, request.body);
     },
   );
@@ -349,7 +366,14 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
         },
       },
     },
-    async (request) => suggestRules(db, await profileTable(db, request.params.name)),
+    async (request) => {
+      const view = await security.readerView(callerOf(request), request.params.name);
+      const suggested = await suggestRules(
+        db,
+        maskProfile(await profileTable(db, request.params.name), view),
+      );
+      return { ...suggested, rules: suggested.rules.filter((r) => !hiddenColumnRead(r, view)) };
+    },
   );
 
   app.post(
@@ -372,12 +396,27 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
         },
       },
     },
-    async () => ({
-      runs: (await runDueChecks(db)).map((r) => ({
-        ...r,
-        report: r.report ? checkJson(r.report) : undefined,
-      })),
-    }),
+    async (request) => {
+      const caller = callerOf(request);
+      const runs = [];
+      for (const run of await runDueChecks(db)) {
+        if (!run.report) {
+          runs.push(run);
+          continue;
+        }
+        const view = await security.readerView(caller, run.table).catch(() => null);
+        runs.push(
+          view
+            ? { ...run, report: checkJson(maskCheckReport(run.report, view)) }
+            : {
+                table: run.table,
+                due: run.due,
+                error: `checked; role '${caller.role}' may not read its results`,
+              },
+        );
+      }
+      return { runs };
+    },
   );
 
   app.post(
@@ -394,7 +433,18 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
     },
     async (request) => {
       const body = request.body;
-      return dedupTable(db, {
+      const caller = callerOf(request);
+      const view = await security.readerView(caller, request.params.name);
+      // The output is a clear copy of the rows: only for roles that may write and see them all.
+      if (body.output !== undefined) {
+        const hidden = (await describeTable(db, request.params.name)).columns.find((c) => view.hides(c.name));
+        if (!can(caller.role, 'data:write') || hidden)
+          throw new CairnError(
+            'FORBIDDEN',
+            `role '${caller.role}' may not write a deduplicated copy of '${request.params.name}'${hidden ? ` (column '${hidden.name}' is masked for it)` : ''}; it needs 'data:write' and a clear view of every column`,
+          );
+      }
+      const report = await dedupTable(db, {
         table: request.params.name,
         key: body.key,
         fuzzy: body.fuzzy,
@@ -404,6 +454,7 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
         output: body.output,
         limit: body.limit,
       });
+      return { ...report, sample: report.sample.map((c) => ({ ...c, rows: view.rows(c.rows) })) };
     },
   );
 
@@ -420,7 +471,13 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
       },
     },
     async (request, reply) => {
-      const report = await buildQualityReport(db, request.params.name);
+      const view = await security.readerView(callerOf(request), request.params.name);
+      const built = await buildQualityReport(db, request.params.name);
+      const report = {
+        ...built,
+        profile: maskProfile(built.profile, view),
+        check: built.check && maskCheckReport(built.check, view),
+      };
       if (request.query.format === 'json') return report;
       return reply.type('text/html; charset=utf-8').send(renderHtmlReport(report));
     },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Platform } from '../../platform.js';
 import { countRows, requireTable } from '../../warehouse/catalog.js';
 import { ident } from '../../warehouse/sql.js';
+import { callerOf } from '../caller.js';
 import { errorResponses } from '../errors.js';
 
 export const MAX_PAGE_ROWS = 1000;
@@ -40,9 +41,11 @@ export const rowRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (app,
       const { name } = request.params;
       const { offset, limit } = request.query;
       await requireTable(db, name);
-      // rowid order keeps pages stable between requests without sorting the whole table.
-      const rows = await db.rows(
-        `SELECT * EXCLUDE (rowid) FROM (SELECT rowid, * FROM main.${ident(name)} ORDER BY rowid LIMIT ${limit} OFFSET ${offset})`,
+      // Through the caller's query path: grants, masks and sealed columns apply as in POST /v1/query.
+      // DuckDB keeps insertion order without ORDER BY, so pages are stable between requests.
+      const { rows } = await platform.security.query(
+        callerOf(request),
+        `SELECT * FROM ${ident(name)} LIMIT ${limit} OFFSET ${offset}`,
       );
       return { table: name, offset, total: await countRows(db, name), rows };
     },
