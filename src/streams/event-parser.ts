@@ -3,6 +3,11 @@ import type { StreamSpec } from './stream-spec.js';
 const NUMERIC =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 
+/** True for the column types an event carries as a JSON number. */
+export function isNumericType(type: string): boolean {
+  return NUMERIC.test(type);
+}
+
 /** An event that passed validation: values ready for SQL parameters, event time in epoch ms. */
 export interface ParsedEvent {
   id: string;
@@ -48,7 +53,7 @@ export function parseEvent(spec: StreamSpec, data: Uint8Array): ParseResult {
       values[column] = new Date(ms).toISOString();
     } else if (value === undefined || value === null) {
       values[column] = null;
-    } else if (NUMERIC.test(type)) {
+    } else if (isNumericType(type)) {
       const n =
         typeof value === 'number'
           ? value

@@ -1,11 +1,11 @@
-import type { DuckDBValue } from '@duckdb/node-api';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { FeatureRecord, OnlineStore } from '../features/online/online-store.js';
 import { WindowEngine } from '../features/windows/window-engine.js';
 import type { Database } from '../warehouse/database.js';
 import { ident } from '../warehouse/sql.js';
 import { asText } from '../warehouse/values.js';
-import { parseEvent, type ParsedEvent } from './event-parser.js';
+import { isNumericType, parseEvent, type ParsedEvent } from './event-parser.js';
+import { EventTableWriter, payloadText, type DeadLetter } from './event-table-writer.js';
 import type { StreamMessage, StreamSource } from './source.js';
 import type { StreamSpec } from './stream-spec.js';
 
@@ -25,9 +25,7 @@ export interface PipelineOptions {
   logger?: Logger;
 }
 
-export function deadLetterTable(table: string): string {
-  return `${table}_dead_letter`;
-}
+export { deadLetterTable } from './event-table-writer.js';
 
 /**
  * A streaming pipeline: messages from a source land in a warehouse table in micro-batches and
@@ -48,8 +46,7 @@ export class StreamPipeline {
     late: 0,
     batches: 0,
   };
-  private readonly columns: string[];
-  private readonly textColumns: Set<string>;
+  private writer: EventTableWriter | undefined;
   private readonly logger: Logger;
   /** Milliseconds from receipt to stored-and-served, per event (the latest 100,000). */
   readonly latencies: number[] = [];
@@ -58,11 +55,10 @@ export class StreamPipeline {
     readonly spec: StreamSpec,
     private readonly options: PipelineOptions,
   ) {
-    this.columns = Object.keys(spec.schema);
-    this.textColumns = new Set(this.columns.filter((c) => !/INT|FLOAT|DOUBLE|DECIMAL/.test(spec.schema[c])));
+    const textColumns = Object.keys(spec.schema).filter((c) => !isNumericType(spec.schema[c]));
     this.engine = new WindowEngine(spec.features, {
       allowedLatenessMs: spec.latenessMs,
-      textColumns: this.textColumns,
+      textColumns: new Set(textColumns),
     });
     this.logger = options.logger ?? silentLogger;
   }
@@ -72,17 +68,7 @@ export class StreamPipeline {
   }
 
   async start(): Promise<void> {
-    const { db } = this.options;
-    const { table, id } = this.spec;
-    const columns = this.columns.map(
-      (c) => `${ident(c)} ${this.spec.schema[c]}${c === id ? ' PRIMARY KEY' : ''}`,
-    );
-    await db.run(
-      `CREATE TABLE IF NOT EXISTS main.${ident(table)} (${columns.join(', ')}, _received_at TIMESTAMP)`,
-    );
-    await db.run(
-      `CREATE TABLE IF NOT EXISTS main.${ident(deadLetterTable(table))} (received_at TIMESTAMP, pipeline VARCHAR, payload VARCHAR, reason VARCHAR)`,
-    );
+    this.writer = await EventTableWriter.open(this.options.db, this.spec);
     await this.replay();
     await this.options.source.start((message) => this.receive(message));
   }
@@ -142,49 +128,23 @@ export class StreamPipeline {
   }
 
   private async store(batch: { message: StreamMessage; at: number }[]): Promise<void> {
-    const { db } = this.options;
-    const events = new Map<string, ParsedEvent>();
-    const dead: { payload: string; reason: string }[] = [];
+    const events = new Map<string, { event: ParsedEvent; data: Uint8Array }>();
+    const dead: DeadLetter[] = [];
     for (const { message } of batch) {
       const parsed = parseEvent(this.spec, message.data);
-      if (!parsed.ok)
-        dead.push({
-          payload: Buffer.from(message.data).toString('utf8').slice(0, 10_000),
-          reason: parsed.reason,
-        });
+      if (!parsed.ok) dead.push({ payload: payloadText(message.data), reason: parsed.reason });
       else if (events.has(parsed.event.id)) this.counters.duplicates++;
-      else events.set(parsed.event.id, parsed.event);
+      else events.set(parsed.event.id, { event: parsed.event, data: message.data });
     }
-    const inserted = new Set<string>();
-    await db.transaction(async (connection) => {
-      if (events.size > 0) {
-        const params: DuckDBValue[] = [];
-        const rows: string[] = [];
-        for (const event of events.values()) {
-          rows.push(
-            `(${this.columns.map((c) => `CAST(? AS ${this.spec.schema[c]})`).join(', ')}, current_timestamp::TIMESTAMP)`,
-          );
-          for (const c of this.columns) params.push(event.values[c]);
-        }
-        const names = [...this.columns.map(ident), '_received_at'].join(', ');
-        const reader = await connection.runAndReadAll(
-          `INSERT INTO main.${ident(this.spec.table)} (${names}) VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING RETURNING CAST(${ident(this.spec.id)} AS VARCHAR)`,
-          params,
-        );
-        for (const [id] of reader.getRows()) inserted.add(String(id));
-      }
-      if (dead.length > 0) {
-        const values = dead.map(() => `(current_timestamp::TIMESTAMP, ?, ?, ?)`).join(', ');
-        await connection.run(
-          `INSERT INTO main.${ident(deadLetterTable(this.spec.table))} VALUES ${values}`,
-          dead.flatMap((d) => [this.spec.name, d.payload, d.reason]),
-        );
-      }
-    });
-    this.counters.duplicates += events.size - inserted.size;
+    const before = dead.length;
+    const inserted = await this.writer!.write([...events.values()], dead);
+    const unfit = dead.length - before;
+    this.counters.duplicates += events.size - unfit - inserted.size;
     this.counters.stored += inserted.size;
     this.counters.deadLettered += dead.length;
-    const fresh = [...events.values()].filter((e) => inserted.has(e.id)).sort((a, b) => a.ms - b.ms);
+    const fresh: ParsedEvent[] = [];
+    for (const { event } of events.values()) if (inserted.has(event.id)) fresh.push(event);
+    fresh.sort((a, b) => a.ms - b.ms);
     const touched = new Set<string>();
     for (const event of fresh) {
       if (this.engine.update(event.entity, event.ms, event.values) === 'late') this.counters.late++;
@@ -224,5 +184,7 @@ export class StreamPipeline {
     clearTimeout(this.timer);
     await this.flush();
     await this.options.source.close();
+    this.writer?.close();
+    this.writer = undefined;
   }
 }

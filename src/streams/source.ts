@@ -7,7 +7,8 @@ export interface StreamMessage {
 
 /**
  * A stream source (MQTT, NATS JetStream, Kafka, HTTP POST): delivers messages to one handler and
- * redelivers those never acknowledged. All share one contract suite (source-contract.ts).
+ * redelivers those never acknowledged. The broker-backed ones share the contract suite in
+ * test/stream-source-contract.ts.
  */
 export interface StreamSource {
   readonly kind: 'mqtt' | 'nats' | 'kafka' | 'http';

@@ -56,6 +56,11 @@ export class NatsSource implements StreamSource {
     })();
   }
 
+  /** Drops the connection as a network failure would; the client reconnects and delivery resumes. */
+  async interrupt(): Promise<void> {
+    await this.connection?.reconnect();
+  }
+
   async close(): Promise<void> {
     await this.messages?.close();
     await this.loop?.catch(() => undefined);
