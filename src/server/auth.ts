@@ -1,4 +1,3 @@
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CairnError } from '../core/errors.js';
@@ -7,6 +6,7 @@ import { can } from '../security/roles.js';
 import type { Security } from '../security/security.js';
 import { SESSION_COOKIE } from '../security/sessions.js';
 import { accessFor } from './access.js';
+import { installSecurityHeaders } from './security-headers.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,16 +52,7 @@ export async function installAuth(
   app: FastifyInstance,
   { security, rateLimit, tls }: AuthOptions,
 ): Promise<void> {
-  await app.register(fastifyHelmet, {
-    hsts: tls ? { maxAge: 15_552_000 } : false,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  installSecurityHeaders(app, { tls: !!tls });
   app.addHook('onRequest', async (request) => {
     const url = request.routeOptions.url;
     const access =

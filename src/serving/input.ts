@@ -34,13 +34,8 @@ export interface InputReader {
 
 const MAX_PROBLEMS = 20;
 
-type Write = (
-  value: unknown,
-  r: number,
-  n: number,
-  data: Float64Array,
-  fail: (message: string) => void,
-) => void;
+/** Writes one field's value into the matrix; returns what is wrong with the value, if anything. */
+type Write = (value: unknown, r: number, n: number, data: Float64Array) => string | undefined;
 
 /** The reader for a model's features: one writer per input field, filling the features it feeds. */
 export function inputReader(
@@ -50,6 +45,7 @@ export function inputReader(
   const fields = [...new Set(features.map((f) => f.column))];
   const writers = new Map<string, Write[]>(fields.map((field) => [field, []]));
   features.forEach((feature, f) => writers.get(feature.column)!.push(writerFor(feature, f, policy)));
+  const fieldWriters = [...writers];
   const known = new Set(fields);
   const names = features.map((f) => f.name);
   const counts = features.map((f) => (f.kind === 'categorical' ? f.categories.length : 0));
@@ -66,15 +62,20 @@ export function inputReader(
           continue;
         }
         const record = row as Record<string, unknown>;
-        for (const [field, fieldWriters] of writers) {
-          const path = `rows[${r}].${field}`;
-          const fail = (message: string) => problems.push({ path, message });
+        for (const [field, writes] of fieldWriters) {
+          // The path is built only for a problem: this loop runs for every field of every request.
           if (!(field in record) && policy.missingFields === 'reject') {
-            fail('is missing; the model needs it (send null for an unknown value)');
+            problems.push({
+              path: `rows[${r}].${field}`,
+              message: 'is missing; the model needs it (send null for an unknown value)',
+            });
             continue;
           }
           const value = record[field] ?? null;
-          for (const write of fieldWriters) write(value, r, n, data, fail);
+          for (const write of writes) {
+            const message = write(value, r, n, data);
+            if (message !== undefined) problems.push({ path: `rows[${r}].${field}`, message });
+          }
         }
         if (policy.unknownFields === 'reject') {
           for (const field of Object.keys(record)) {
@@ -101,37 +102,37 @@ function inputError(problems: FieldProblem[]): CairnError {
 
 function writerFor(feature: FeatureSpec, f: number, policy: InputPolicy): Write {
   if (feature.kind === 'numeric') {
-    return (value, r, n, data, fail) => {
-      let x = NaN;
-      if (typeof value === 'number') x = value;
-      else if (typeof value === 'boolean') x = value ? 1 : 0;
-      else if (value !== null) fail(`is ${describe(value)}; expected a number`);
-      data[f * n + r] = x;
+    return (value, r, n, data) => {
+      data[f * n + r] = typeof value === 'number' ? value : typeof value === 'boolean' ? +value : NaN;
+      return value === null || typeof value === 'number' || typeof value === 'boolean'
+        ? undefined
+        : `is ${describe(value)}; expected a number`;
     };
   }
   if (feature.kind === 'categorical') {
     const codes = new Map(feature.categories.map((c, i) => [c, i]));
     const known = feature.categories.slice(0, 10).join(', ') + (feature.categories.length > 10 ? ', …' : '');
-    return (value, r, n, data, fail) => {
-      let x = NaN;
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-        const code = codes.get(String(value));
-        if (code !== undefined) x = code;
-        else if (policy.unseenCategories === 'reject')
-          fail(`is '${String(value)}', a category the model has not seen (known: ${known})`);
-      } else if (value !== null) fail(`is ${describe(value)}; expected text`);
-      data[f * n + r] = x;
+    return (value, r, n, data) => {
+      data[f * n + r] = NaN;
+      if (value === null) return undefined;
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+        return `is ${describe(value)}; expected text`;
+      const code = codes.get(String(value));
+      if (code !== undefined) data[f * n + r] = code;
+      else if (policy.unseenCategories === 'reject')
+        return `is '${String(value)}', a category the model has not seen (known: ${known})`;
+      return undefined;
     };
   }
   const part: DatePart = feature.part;
-  return (value, r, n, data, fail) => {
-    let x = NaN;
-    if (typeof value === 'string') {
-      const millis = parseInstant(value);
-      if (Number.isNaN(millis)) fail(`is '${value}'; expected an ISO 8601 date or timestamp`);
-      else x = datePartOf(millis, part);
-    } else if (value !== null) fail(`is ${describe(value)}; expected an ISO 8601 date or timestamp`);
-    data[f * n + r] = x;
+  return (value, r, n, data) => {
+    data[f * n + r] = NaN;
+    if (value === null) return undefined;
+    if (typeof value !== 'string') return `is ${describe(value)}; expected an ISO 8601 date or timestamp`;
+    const millis = parseInstant(value);
+    if (Number.isNaN(millis)) return `is '${value}'; expected an ISO 8601 date or timestamp`;
+    data[f * n + r] = datePartOf(millis, part);
+    return undefined;
   };
 }
 

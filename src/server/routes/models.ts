@@ -231,6 +231,9 @@ export const modelRoutes: FastifyPluginCallbackZod<{ platform: Platform; models:
           ...errorResponses,
         },
       },
+      // The schema documents the response; ModelServer's typed code builds it, and checking every
+      // prediction against it again on this hot path cost more than scoring the row.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request) => {
       const { explain, top } = request.query;
