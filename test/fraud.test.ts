@@ -8,7 +8,11 @@ import { fraudRoutes } from '../src/server/routes/fraud.js';
 import { FraudService } from '../src/solutions/fraud/service.js';
 import { trainFraud } from '../src/solutions/fraud/train.js';
 import type { Transaction } from '../src/solutions/fraud/transaction.js';
-import { tempPlatform } from './support.js';
+import path from 'node:path';
+import { openPlatform } from '../src/platform.js';
+import { simulateTransactions } from '../src/solutions/fraud/simulator.js';
+import { withoutLabel } from '../src/solutions/fraud/transaction.js';
+import { tempDir, tempPlatform } from './support.js';
 
 function tx(id: string, minute: number, over: Partial<Transaction> = {}): Transaction {
   return {
@@ -153,5 +157,65 @@ rules:
     });
     assert.equal(response.statusCode, 400);
     assert.match(response.body, /amount/);
+  });
+});
+
+describe('fraud state across a restart', () => {
+  test('score, restart the platform on the same DuckDB file, score again: the same windows, rates and decisions', async () => {
+    const { dir, remove } = tempDir();
+    const home = path.join(dir, 'ws');
+    const open = async () => {
+      const platform = await openPlatform({ home, logger: silentLogger });
+      const service = await FraudService.open({
+        db: platform.db,
+        artifactsDir: platform.workspace.artifacts,
+        logger: silentLogger,
+      });
+      return { platform, service };
+    };
+    try {
+      const first = await open();
+      await trainFraud(first.platform.db, first.platform.workspace.artifacts, {
+        simulator: { users: 150, days: 10, episodeRate: 0.02 },
+      });
+      await first.service.reloadModel();
+      const stream = simulateTransactions({ users: 60, days: 6, seed: 11, episodeRate: 0.05 }).map(
+        withoutLabel,
+      );
+      const cut = stream.length - 40;
+      for (const t of stream.slice(0, cut)) first.service.score(t);
+      const [flagged] = await first.service.reviews('open', 1);
+      assert.ok(flagged !== undefined, 'some simulated fraud reaches the review queue');
+      await first.service.label(flagged.transaction_id, 'fraud', 'ana');
+      const users = [...new Set(stream.map((t) => t.user_id))];
+      const before = users.map((u) => first.service.userWindows(u));
+      assert.ok(before.every((record) => record !== null && Number(record.count_30d) > 0));
+      await first.service.close();
+      first.platform.close();
+
+      const second = await open();
+      try {
+        assert.equal(second.service.restored.transactions, cut);
+        assert.equal(second.service.restored.labels, 1);
+        assert.deepEqual(
+          users.map((u) => second.service.userWindows(u)),
+          before,
+        );
+        for (const t of stream.slice(cut)) {
+          const live = first.service.scorer.score(t);
+          const restarted = second.service.score(t);
+          assert.deepEqual(
+            { ...restarted, latency_ms: 0 },
+            { ...live, latency_ms: 0 },
+            `transaction ${t.transaction_id}`,
+          );
+        }
+      } finally {
+        await second.service.close();
+        second.platform.close();
+      }
+    } finally {
+      remove();
+    }
   });
 });

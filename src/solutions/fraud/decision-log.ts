@@ -1,4 +1,4 @@
-import type { DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTimestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CairnError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../warehouse/database.js';
@@ -39,16 +39,24 @@ export async function ensureDecisionTables(db: Database): Promise<void> {
     )`);
 }
 
-const FLUSH_ROWS = 500;
+const FLUSH_ROWS = 5000;
+
+interface Entry {
+  tx: Transaction;
+  result: FraudResult;
+  /** Epoch ms of the decision. */
+  at: number;
+}
 
 /**
- * Buffers decisions and writes them in multi-row inserts (at most every `intervalMs`), so the
- * scoring path never waits on the database; REVIEW and BLOCK decisions also enter the review queue.
+ * Buffers decisions and writes them in micro-batches through DuckDB's appender (at most every
+ * `intervalMs`), so the scoring path never waits on the database; REVIEW and BLOCK decisions also
+ * enter the review queue. A batch that fails to write stays buffered and is tried again.
  */
 export class DecisionLog {
-  private buffer: { tx: Transaction; result: FraudResult; at: string }[] = [];
+  private buffer: Entry[] = [];
   private readonly timer: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
+  private flushing: Promise<boolean> = Promise.resolve(true);
   private decisionsTable = false;
 
   constructor(
@@ -61,17 +69,21 @@ export class DecisionLog {
   }
 
   add(tx: Transaction, result: FraudResult): void {
-    this.buffer.push({ tx, result, at: new Date().toISOString() });
-    if (this.buffer.length >= 10 * FLUSH_ROWS) void this.flush();
+    this.buffer.push({ tx, result, at: Date.now() });
+    if (this.buffer.length >= 4 * FLUSH_ROWS) void this.flush();
   }
 
-  /** Writes what is buffered; resolves when it is in the database. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing
-      .then(() => this.write())
-      .catch((error: unknown) => {
-        this.logger.error({ err: error }, 'fraud decision log: write failed');
-      });
+  /** Decisions waiting to be written. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** Writes what is buffered; resolves to true once it is in the database, false if the write failed. */
+  flush(): Promise<boolean> {
+    this.flushing = this.flushing.then(
+      () => this.write(),
+      () => this.write(),
+    );
     return this.flushing;
   }
 
@@ -80,59 +92,81 @@ export class DecisionLog {
     await this.flush();
   }
 
-  private async write(): Promise<void> {
+  private async write(): Promise<boolean> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, FLUSH_ROWS);
-      const params: DuckDBValue[] = [];
-      const tuples = batch.map(({ tx, result, at }, r) => {
-        params.push(
-          tx.transaction_id,
-          tx.user_id,
-          tx.amount,
-          tx.currency,
-          tx.merchant_id,
-          tx.merchant_category,
-          tx.device_id,
-          tx.payment_method,
-          tx.timestamp,
-          tx.location.lat,
-          tx.location.lon,
-          result.decision,
-          result.score,
-          result.method,
-          JSON.stringify(result.reasons),
-          result.latency_ms,
-          at,
-        );
-        const base = r * 17;
-        return `(${Array.from({ length: 17 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-      });
-      const reviews = batch.filter(
-        ({ result }) => result.decision === 'REVIEW' || result.decision === 'BLOCK',
-      );
-      if (!this.decisionsTable) {
-        await this.db.run(`CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS})`);
-        this.decisionsTable = true;
-      }
-      await this.db.transaction(async (connection) => {
-        await connection.run(`INSERT INTO main.${DECISIONS_TABLE} VALUES ${tuples.join(', ')}`, params);
-        for (const { tx, result, at } of reviews) {
-          await connection.run(
-            `INSERT INTO ${REVIEWS_TABLE} (transaction_id, decision, score, reasons, transaction, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-            [
-              tx.transaction_id,
-              result.decision,
-              result.score,
-              JSON.stringify(result.reasons),
-              JSON.stringify(tx),
-              at,
-            ],
-          );
+      try {
+        if (!this.decisionsTable) {
+          await this.db.run(`CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS})`);
+          this.decisionsTable = true;
         }
-      });
+        await this.db.transaction(async (connection) => {
+          await appendDecisions(connection, batch);
+          await insertReviews(connection, batch);
+        });
+      } catch (error) {
+        this.buffer.unshift(...batch);
+        this.logger.error({ err: error, rows: batch.length }, 'fraud decision log: write failed; will retry');
+        return false;
+      }
     }
+    return true;
   }
+}
+
+async function appendDecisions(connection: DuckDBConnection, batch: readonly Entry[]): Promise<void> {
+  const appender = await connection.createAppender(DECISIONS_TABLE, 'main');
+  try {
+    for (const { tx, result, at } of batch) {
+      appender.appendVarchar(tx.transaction_id);
+      appender.appendVarchar(tx.user_id);
+      appender.appendDouble(tx.amount);
+      appender.appendVarchar(tx.currency);
+      appender.appendVarchar(tx.merchant_id);
+      appender.appendVarchar(tx.merchant_category);
+      appender.appendVarchar(tx.device_id);
+      appender.appendVarchar(tx.payment_method);
+      appender.appendTimestampTZ(timestampTz(Date.parse(tx.timestamp)));
+      appender.appendDouble(tx.location.lat);
+      appender.appendDouble(tx.location.lon);
+      appender.appendVarchar(result.decision);
+      appender.appendInteger(result.score);
+      appender.appendVarchar(result.method);
+      appender.appendVarchar(JSON.stringify(result.reasons));
+      appender.appendDouble(result.latency_ms);
+      appender.appendTimestampTZ(timestampTz(at));
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
+async function insertReviews(connection: DuckDBConnection, batch: readonly Entry[]): Promise<void> {
+  const reviews = batch.filter(({ result }) => result.decision === 'REVIEW' || result.decision === 'BLOCK');
+  if (reviews.length === 0) return;
+  const params: DuckDBValue[] = [];
+  const tuples = reviews.map(({ tx, result, at }, r) => {
+    params.push(
+      tx.transaction_id,
+      result.decision,
+      result.score,
+      JSON.stringify(result.reasons),
+      JSON.stringify(tx),
+      new Date(at).toISOString(),
+    );
+    return `(${Array.from({ length: 6 }, (_, k) => `$${r * 6 + k + 1}`).join(', ')})`;
+  });
+  await connection.run(
+    `INSERT INTO ${REVIEWS_TABLE} (transaction_id, decision, score, reasons, transaction, created_at)
+     VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
+    params,
+  );
+}
+
+function timestampTz(ms: number): DuckDBTimestampTZValue {
+  return new DuckDBTimestampTZValue(BigInt(Math.round(ms * 1000)));
 }
 
 export interface ReviewItem {

@@ -5,7 +5,7 @@ import { haversineKm } from './geo.js';
 import { LabelRates } from './label-rates.js';
 import { simulateTransactions } from './simulator.js';
 import { transactionTime, type Transaction } from './transaction.js';
-import { InMemoryUserHistory } from './user-history.js';
+import { USER_WINDOW_FEATURES, UserWindows } from './user-windows.js';
 
 const at = (name: string, x: Float64Array) => x[FEATURE_NAMES.indexOf(name as never)];
 
@@ -37,14 +37,14 @@ describe('fraud features', () => {
   });
 
   test('windows, first-seen flags and impossible travel from one user history', () => {
-    const history = new InMemoryUserHistory();
-    const sources = { history, rates: new LabelRates() };
+    const windows = new UserWindows();
+    const sources = { windows, rates: new LabelRates() };
     const past = [
       tx('a', '2026-10-01T10:00:00Z', 48.85, 2.35),
       tx('b', '2026-10-05T10:00:00Z', 48.86, 2.35),
       tx('c', '2026-10-07T09:30:00Z', 48.85, 2.34),
     ];
-    for (const t of past) history.record(t, transactionTime(t));
+    for (const t of past) transactionFeatures(t, transactionTime(t), sources);
     const next = tx('d', '2026-10-07T10:00:00Z', 40.71, -74.0, { device_id: 'd2', amount: 900 });
     const x = transactionFeatures(next, transactionTime(next), sources);
     assert.equal(at('count_1h', x), 1);
@@ -59,6 +59,49 @@ describe('fraud features', () => {
     assert.ok(at('amount_zscore_30d', x) > 4);
     const first = transactionFeatures(tx('e', '2026-10-07T10:00:00Z', 0, 0, { user_id: 'u2' }), 0, sources);
     assert.ok(Number.isNaN(at('speed_from_previous_kmh', first)));
+    assert.equal(at('new_device', first), 1);
+  });
+
+  test("a transaction far behind its user's latest is scored against the windows and left out of them", () => {
+    const windows = new UserWindows();
+    const sources = { windows, rates: new LabelRates() };
+    const a = tx('a', '2026-10-07T10:00:00Z', 48.85, 2.35);
+    const b = tx('b', '2026-10-07T11:00:00Z', 48.85, 2.35);
+    transactionFeatures(a, transactionTime(a), sources);
+    transactionFeatures(b, transactionTime(b), sources);
+    const late = tx('late', '2026-10-07T10:30:00Z', 48.85, 2.35);
+    const x = transactionFeatures(late, transactionTime(late), sources);
+    assert.equal(at('count_24h', x), 2);
+    assert.ok(Number.isNaN(at('seconds_since_previous', x)));
+    assert.equal(windows.record('u1')?.count_24h, 2);
+  });
+
+  test("the stream windows give what a direct scan of each user's past gives, on 20,000 simulated transactions", () => {
+    const stream = simulateTransactions({ users: 300, days: 20, seed: 5, episodeRate: 0.01 }).slice(
+      0,
+      20_000,
+    );
+    const windows = new UserWindows();
+    const out = new Float64Array(USER_WINDOW_FEATURES.length);
+    const past = new Map<string, typeof stream>();
+    for (const t of stream) {
+      const now = transactionTime(t);
+      assert.ok(windows.observe(t, now, out));
+      const expected = scanPast(past.get(t.user_id) ?? [], t, now);
+      USER_WINDOW_FEATURES.forEach((name, k) => {
+        const [got, want] = [out[k], expected[k]];
+        if (Number.isNaN(want))
+          assert.ok(Number.isNaN(got), `${name} of ${t.transaction_id}: ${got}, expected NaN`);
+        else
+          assert.ok(
+            Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want)),
+            `${name} of ${t.transaction_id}: ${got}, expected ${want}`,
+          );
+      });
+      const history = past.get(t.user_id) ?? [];
+      history.push(t);
+      past.set(t.user_id, history);
+    }
   });
 
   test('label rates rise for a merchant with fraud labels', () => {
@@ -80,3 +123,44 @@ describe('fraud features', () => {
     assert.deepEqual([...patterns].sort(), ['account_takeover', 'burst', 'card_testing']);
   });
 });
+
+/** The user-window features by brute force over every earlier transaction of the user (USER_WINDOW_FEATURES order). */
+function scanPast(past: readonly Transaction[], t: Transaction, now: number): number[] {
+  const HOUR = 3_600_000;
+  const inside = (w: number) => past.filter((p) => now - transactionTime(p) < w);
+  const sum = (list: readonly Transaction[]) => list.reduce((s, p) => s + p.amount, 0);
+  const month = inside(720 * HOUR);
+  let z = 0;
+  if (month.length >= 3) {
+    const mean = sum(month) / month.length;
+    const sd = Math.sqrt(month.reduce((s, p) => s + (p.amount - mean) ** 2, 0) / month.length);
+    z = (t.amount - mean) / Math.max(sd, 1, 0.1 * mean);
+  }
+  const previous = past.at(-1);
+  const seconds = previous ? (now - transactionTime(previous)) / 1000 : Number.NaN;
+  const km = previous
+    ? haversineKm(previous.location.lat, previous.location.lon, t.location.lat, t.location.lon)
+    : Number.NaN;
+  const centre = month.length
+    ? haversineKm(
+        month.reduce((s, p) => s + p.location.lat, 0) / month.length,
+        month.reduce((s, p) => s + p.location.lon, 0) / month.length,
+        t.location.lat,
+        t.location.lon,
+      )
+    : Number.NaN;
+  const seen = (key: 'device_id' | 'merchant_id' | 'payment_method') =>
+    past.some((p) => p[key] === t[key]) ? 0 : 1;
+  const windows = [HOUR, 24 * HOUR, 168 * HOUR].flatMap((w) => [inside(w).length, sum(inside(w))]);
+  return [
+    ...windows,
+    z,
+    seconds,
+    centre,
+    km / (Math.max(seconds, 60) / 3600),
+    seen('device_id'),
+    seen('merchant_id'),
+    seen('payment_method'),
+    month.length,
+  ];
+}

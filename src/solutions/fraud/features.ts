@@ -1,7 +1,7 @@
 import type { LabelRates } from './label-rates.js';
 import { MERCHANT_CATEGORIES } from './simulator.js';
 import type { Transaction } from './transaction.js';
-import type { UserHistory, UserWindowFeatures } from './user-history.js';
+import type { UserWindows } from './user-windows.js';
 
 /** The per-transaction features the rules and models see, in model column order. */
 export const FEATURE_NAMES = [
@@ -38,9 +38,9 @@ export const FEATURE_CATEGORY_COUNTS = Int32Array.from(FEATURE_NAMES, (name) =>
 
 const CATEGORY_CODE = new Map<string, number>(MERCHANT_CATEGORIES.map((c, i) => [c, i]));
 
-/** Everything the feature builder reads: per-user windows and label-driven rates. */
+/** Everything the feature builder reads: per-user stream windows and label-driven rates. */
 export interface FeatureSources {
-  history: UserHistory;
+  windows: UserWindows;
   rates: LabelRates;
 }
 
@@ -49,25 +49,22 @@ export function rateKeys(tx: Transaction): string[] {
   return [`m:${tx.merchant_id}`, `d:${tx.device_id}`];
 }
 
-/** The feature vector of one transaction at time `at` (epoch ms), in FEATURE_NAMES order. */
+/** Where USER_WINDOW_FEATURES land in FEATURE_NAMES. */
+const WINDOW_SLOTS = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20];
+
+/**
+ * The feature vector of one transaction at time `at` (epoch ms), in FEATURE_NAMES order. The
+ * transaction also enters its user's windows (unless it is late): the next one sees it in its past.
+ */
 export function transactionFeatures(
   tx: Transaction,
   at: number,
   sources: FeatureSources,
   out = new Float64Array(FEATURE_NAMES.length),
 ): Float64Array {
-  const w = sources.history.features(tx, at);
-  fillFeatures(tx, at, w, sources.rates, out);
-  return out;
-}
-
-function fillFeatures(
-  tx: Transaction,
-  at: number,
-  w: UserWindowFeatures,
-  rates: LabelRates,
-  out: Float64Array,
-): void {
+  const w = new Float64Array(WINDOW_SLOTS.length);
+  sources.windows.observe(tx, at, w);
+  for (let k = 0; k < WINDOW_SLOTS.length; k++) out[WINDOW_SLOTS[k]] = w[k];
   const date = new Date(at);
   const weekday = date.getUTCDay();
   out[0] = tx.amount;
@@ -75,23 +72,10 @@ function fillFeatures(
   out[2] = date.getUTCHours();
   out[3] = weekday;
   out[4] = weekday === 0 || weekday === 6 ? 1 : 0;
-  out[5] = w.count1h;
-  out[6] = w.sum1h;
-  out[7] = w.count24h;
-  out[8] = w.sum24h;
-  out[9] = w.count7d;
-  out[10] = w.sum7d;
-  out[11] = w.amountZscore30d;
-  out[12] = w.secondsSincePrevious;
-  out[13] = w.distanceFromUsualKm;
-  out[14] = w.speedFromPreviousKmh;
-  out[15] = w.newDevice ? 1 : 0;
-  out[16] = w.newMerchant ? 1 : 0;
-  out[17] = w.newPaymentMethod ? 1 : 0;
-  out[18] = rates.rate(`m:${tx.merchant_id}`, at);
-  out[19] = rates.rate(`d:${tx.device_id}`, at);
-  out[20] = w.history30d;
+  out[18] = sources.rates.rate(`m:${tx.merchant_id}`, at);
+  out[19] = sources.rates.rate(`d:${tx.device_id}`, at);
   out[21] = CATEGORY_CODE.get(tx.merchant_category) ?? -1;
+  return out;
 }
 
 /** Feature values by name plus the transaction's own fields, as the rule engine reads them. */

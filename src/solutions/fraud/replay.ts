@@ -9,7 +9,7 @@ import {
 import { LabelRates } from './label-rates.js';
 import type { CompiledRules } from './rules.js';
 import { transactionTime, type LabelledTransaction } from './transaction.js';
-import { InMemoryUserHistory, type UserHistory } from './user-history.js';
+import { UserWindows } from './user-windows.js';
 
 /** The features, labels and rule results of a replayed stream, one row per transaction in time order. */
 export interface ReplayedSet {
@@ -19,8 +19,8 @@ export interface ReplayedSet {
   ruleConfidence: Float64Array;
   /** Epoch ms per row. */
   times: Float64Array;
-  /** The history and rates after the last transaction, to serve from. */
-  history: UserHistory;
+  /** The user windows and rates after the last transaction, to serve from. */
+  windows: UserWindows;
   rates: LabelRates;
 }
 
@@ -45,9 +45,9 @@ export function replayTransactions(
   const y = new Float64Array(n);
   const ruleConfidence = new Float64Array(n);
   const times = new Float64Array(n);
-  const history = new InMemoryUserHistory();
+  const windows = new UserWindows();
   const rates = new LabelRates();
-  const sources = { history, rates };
+  const sources = { windows, rates };
   const x = new Float64Array(FEATURE_NAMES.length);
   let labelled = 0;
   for (let i = 0; i < n; i++) {
@@ -65,7 +65,6 @@ export function replayTransactions(
     }
     y[i] = tx.is_fraud ? 1 : 0;
     times[i] = at;
-    history.record(tx, at);
   }
   for (; labelled < n; labelled++) {
     rates.add(rateKeys(transactions[labelled]), transactions[labelled].is_fraud, times[labelled]);
@@ -75,7 +74,7 @@ export function replayTransactions(
     y,
     ruleConfidence,
     times,
-    history,
+    windows,
     rates,
   };
 }

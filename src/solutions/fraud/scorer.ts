@@ -40,8 +40,8 @@ export interface ScorerOptions {
 }
 
 /**
- * Scores one transaction: features from the per-user history, rules first (a `block` rule decides at
- * once), then the ensemble; the user's history is updated after the caller has its answer. Any
+ * Scores one transaction: features from the user's stream windows (which take the transaction in as
+ * they compute them), rules first (a `block` rule decides at once), then the ensemble. Any
  * failure approves with reason `fallback` (fail-open), so an outage never stops payments.
  */
 export class FraudScorer {
@@ -74,18 +74,12 @@ export class FraudScorer {
         method: 'fallback',
       };
     }
-    setImmediate(() => this.record(tx));
     return { ...result, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
   }
 
   /** Adds an outcome (analyst label, chargeback) to the merchant and device fraud rates. */
   label(tx: Transaction, fraud: boolean): void {
     this.sources.rates.add(rateKeys(tx), fraud, transactionTime(tx));
-  }
-
-  private record(tx: Transaction): void {
-    const at = transactionTime(tx);
-    if (!Number.isNaN(at)) this.sources.history.record(tx, at);
   }
 
   private decide(tx: Transaction): Omit<FraudResult, 'latency_ms'> {

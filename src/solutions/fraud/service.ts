@@ -1,3 +1,4 @@
+import type { FeatureRecord } from '../../features/online/online-store.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../warehouse/database.js';
 import { checkBands, DEFAULT_BANDS, type DecisionBands } from './decision.js';
@@ -15,15 +16,17 @@ import { currentRuleVersion, listRuleVersions, saveRuleVersion, type RuleVersion
 import { compileRules, parseRuleSet } from './rules.js';
 import { FraudScorer, type FraudResult } from './scorer.js';
 import type { Transaction } from './transaction.js';
-import { InMemoryUserHistory, type UserHistory } from './user-history.js';
+import { RecentIds } from './recent-ids.js';
+import { restoreFraudState, type RestoredState } from './restore.js';
+import { UserWindows } from './user-windows.js';
 
 export interface FraudServiceOptions {
   db: Database;
   artifactsDir: string;
   logger: Logger;
-  /** Per-user windows; default in process memory. */
-  history?: UserHistory;
   bands?: DecisionBands;
+  /** Buffered decisions are written at least this often (ms); default 250. */
+  flushIntervalMs?: number;
 }
 
 /**
@@ -38,6 +41,10 @@ export class FraudService {
     private readonly log: DecisionLog,
     public ruleVersion: RuleVersion,
     public model: FraudModelVersion | null,
+    /** The newest decided transaction ids, to recognise a redelivered message. */
+    readonly decidedIds: RecentIds,
+    /** What was rebuilt from the warehouse at start. */
+    readonly restored: RestoredState,
   ) {}
 
   static async open(options: FraudServiceOptions): Promise<FraudService> {
@@ -54,27 +61,38 @@ export class FraudService {
         logger.error({ err: error }, 'fraud: the newest model failed to load; scoring with rules only');
       }
     }
-    const scorer = new FraudScorer(
-      { history: options.history ?? new InMemoryUserHistory(), rates: new LabelRates() },
-      compileRules(rules.rules, RULE_FIELDS),
-      ensemble,
-      { bands: checkBands(options.bands ?? { ...DEFAULT_BANDS }) },
-    );
+    const windows = new UserWindows();
+    const rates = new LabelRates();
+    const decidedIds = new RecentIds();
+    const restored = await restoreFraudState(db, { windows, rates, ids: decidedIds });
+    if (restored.transactions > 0)
+      logger.info(restored, 'fraud: user windows and label rates rebuilt from the warehouse');
+    const scorer = new FraudScorer({ windows, rates }, compileRules(rules.rules, RULE_FIELDS), ensemble, {
+      bands: checkBands(options.bands ?? { ...DEFAULT_BANDS }),
+    });
     return new FraudService(
       db,
       artifactsDir,
       scorer,
-      new DecisionLog(db, logger),
+      new DecisionLog(db, logger, options.flushIntervalMs),
       rules,
       ensemble === null ? null : model,
+      decidedIds,
+      restored,
     );
   }
 
-  /** Decides one transaction and queues the decision for the warehouse. */
+  /** Decides one transaction and queues it, with its decision, for the warehouse. */
   score(tx: Transaction): FraudResult {
     const result = this.scorer.score(tx);
+    this.decidedIds.add(tx.transaction_id);
     this.log.add(tx, result);
     return result;
+  }
+
+  /** A user's current window values (counts, sums, time since previous …), or null for an unknown user. */
+  userWindows(userId: string): FeatureRecord | null {
+    return this.scorer.sources.windows.record(userId);
   }
 
   /** Validates and stores new rules as the next version, then serves them from the next transaction on. */
@@ -118,8 +136,8 @@ export class FraudService {
     return item;
   }
 
-  /** Writes buffered decisions now. */
-  flush(): Promise<void> {
+  /** Writes buffered decisions now; resolves to false when the write failed (they stay buffered). */
+  flush(): Promise<boolean> {
     return this.log.flush();
   }
 
