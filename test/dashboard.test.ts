@@ -5,6 +5,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureDashboard } from '../scripts/ensure-dashboard.js';
+import { simulateTransactions } from '../src/solutions/fraud/simulator.js';
+import { withoutLabel, type Transaction } from '../src/solutions/fraud/transaction.js';
 import { ROOT, tempDir } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -104,6 +106,8 @@ describe(
     }
 
     async function shoot(name: string): Promise<void> {
+      // From the top, so the sticky header sits above the page rather than across it.
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
     }
 
@@ -166,16 +170,94 @@ describe(
       assert.deepEqual(problems, []);
     });
 
+    test('segments page draws the customers by cluster and the cluster profiles', async () => {
+      await open('segments', '[aria-label="segments scatter"] canvas');
+      assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), 'Segments');
+      assert.equal(await page.locator('[data-testid="segment-profiles"] tbody tr').count(), 4);
+      assert.match((await page.textContent('main')) ?? '', /customer_segments/);
+      assert.ok((await canvasesPainted(page)) >= 1);
+      await shoot('segments');
+      assert.deepEqual(problems, []);
+    });
+
+    test('anomalies page draws the scores over time and lists the most anomalous rows', async () => {
+      await open('anomalies', '[aria-label="anomaly time line"] canvas');
+      assert.equal(await page.locator('[data-testid="top-anomalies"] tbody tr').count(), 20);
+      assert.match((await page.textContent('main')) ?? '', /flagged/);
+      assert.ok((await canvasesPainted(page)) >= 1);
+      await shoot('anomalies');
+      assert.deepEqual(problems, []);
+    });
+
+    test('fraud page shows decisions live, and an analyst labels a queued decision', async () => {
+      const score = async (tx: Transaction) => {
+        const response = await page.request.post(`${server.url}/v1/fraud/score`, { data: tx });
+        assert.equal(response.status(), 200, await response.text());
+        return (await response.json()) as { decision: string };
+      };
+      for (const tx of simulateTransactions({ users: 30, days: 2, seed: 9 }).slice(0, 150)) {
+        await score(withoutLabel(tx));
+      }
+      // Six payments by one user within an hour: the velocity rule sends the sixth to review.
+      const burst = (i: number): Transaction => ({
+        transaction_id: `burst-${i}`,
+        user_id: 'u-burst',
+        amount: 40,
+        currency: 'EUR',
+        merchant_id: 'm0001',
+        merchant_category: 'grocery',
+        device_id: 'd-burst',
+        payment_method: 'card',
+        timestamp: new Date(Date.UTC(2026, 10, 2, 10, i * 5)).toISOString(),
+        location: { lat: 48.85, lon: 2.35 },
+      });
+      for (let i = 0; i < 5; i++) await score(burst(i));
+      assert.equal((await score(burst(5))).decision, 'REVIEW');
+
+      await open('fraud', '[aria-label="live decisions"] canvas');
+      await page.waitForSelector('[data-testid="review-queue"]');
+      assert.ok((await canvasesPainted(page)) >= 1);
+      // Live: a decision made while the page is open shows up without a reload.
+      await score({ ...burst(6), transaction_id: 'live-1' });
+      await page.locator('[data-testid="latest-decisions"]').getByText('live-1').waitFor({ timeout: 15_000 });
+
+      const row = page.locator('tr[data-review="burst-5"]');
+      await row.getByRole('button', { name: 'Fraud' }).click();
+      await row
+        .locator('[data-testid="review-state"]')
+        .filter({ hasText: /^fraud$/ })
+        .waitFor({ timeout: 15_000 });
+      const stored = (await (
+        await page.request.get(`${server.url}/v1/fraud/reviews?status=labelled`)
+      ).json()) as {
+        reviews: { transaction_id: string; label: string; analyst: string }[];
+      };
+      const item = stored.reviews.find((r) => r.transaction_id === 'burst-5');
+      assert.ok(item, 'burst-5 is labelled');
+      assert.deepEqual([item.label, item.analyst.length > 0], ['fraud', true]);
+      await shoot('fraud');
+      assert.deepEqual(problems, []);
+    });
+
     test('pages fit a narrow window', async () => {
       await page.setViewportSize({ width: 390, height: 844 });
-      await open('models/churn', '[aria-label="ROC curve"] canvas');
-      const overflow = await page.evaluate<number>(
-        'document.documentElement.scrollWidth - window.innerWidth',
-      );
-      assert.ok(overflow <= 1, `the page is ${overflow}px wider than a 390px window`);
-      await shoot('models-narrow');
+      const pages = [
+        ['models/churn', '[aria-label="ROC curve"] canvas'],
+        ['segments', '[aria-label="segments scatter"] canvas'],
+        ['anomalies', '[aria-label="anomaly time line"] canvas'],
+        ['fraud', '[aria-label="live decisions"] canvas'],
+      ];
+      for (const [route, ready] of pages) {
+        await open(route, ready);
+        const overflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - window.innerWidth',
+        );
+        assert.ok(overflow <= 1, `${route} is ${overflow}px wider than a 390px window`);
+        assert.ok((await canvasesPainted(page)) >= 1, `${route} draws its chart`);
+        await shoot(`${route.split('/')[0]}-narrow`);
+        assert.deepEqual(problems, []);
+      }
       await page.setViewportSize({ width: 1280, height: 800 });
-      assert.deepEqual(problems, []);
     });
   },
 );

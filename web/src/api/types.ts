@@ -188,3 +188,81 @@ export interface Overview {
   alerts: { id: string; message: string; at: string }[];
   qualityFailures: { table: string; run_id: string; checked_at: string; trigger: string }[];
 }
+
+export interface SegmentView {
+  model: string;
+  version: number;
+  algorithm: string;
+  table: string;
+  total_rows: number;
+  scored_rows: number;
+  features: string[];
+  points: { x: number[]; y: number[]; cluster: number[] };
+  clusters: {
+    cluster: number;
+    size: number;
+    share: number;
+    values: Record<string, number | string | null>;
+  }[];
+}
+
+export interface AnomalyTimeline {
+  model: string;
+  version: number;
+  algorithm: string;
+  table: string;
+  time_column: string;
+  total_rows: number;
+  scored_rows: number;
+  flagged: number;
+  threshold: number | null;
+  points: { t: string[]; score: number[]; flagged: number[] };
+  top: { t: string; score: number; values: Record<string, number | string | null> }[];
+}
+
+export type FraudDecision = 'APPROVE' | 'REVIEW' | 'STEP_UP' | 'BLOCK';
+
+export interface FraudReason {
+  type: 'rule' | 'feature' | 'fallback';
+  code: string;
+  description: string;
+}
+
+export interface LoggedDecision {
+  transaction_id: string;
+  user_id: string;
+  amount: number;
+  currency: string;
+  merchant_id: string;
+  decision: FraudDecision;
+  score: number;
+  method: string;
+  reasons: FraudReason[];
+  latency_ms: number;
+  decided_at: string;
+}
+
+export interface RecentDecisions {
+  decisions: LoggedDecision[];
+  counts: Partial<Record<FraudDecision, number>>;
+}
+
+export interface ReviewItem {
+  transaction_id: string;
+  decision: FraudDecision;
+  score: number;
+  reasons: FraudReason[];
+  transaction: { user_id: string; amount: number; currency: string; merchant_id: string; timestamp: string };
+  status: 'open' | 'labelled';
+  label: 'fraud' | 'legit' | null;
+  analyst: string | null;
+  note: string | null;
+  created_at: string;
+  labelled_at: string | null;
+}
+
+export interface Whoami {
+  actor: string;
+  role: string;
+  via: string;
+}

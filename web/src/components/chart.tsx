@@ -1,64 +1,22 @@
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
-import {
-  GridComponent,
-  LegendComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import type { EChartsCoreOption } from 'echarts/core';
+import { lazy, Suspense } from 'react';
 
-// Only the chart kinds the dashboard draws, so the bundle carries none of the others.
-echarts.use([
-  BarChart,
-  HeatmapChart,
-  LineChart,
-  ScatterChart,
-  GridComponent,
-  LegendComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-  CanvasRenderer,
-]);
+export type ChartOption = EChartsCoreOption;
 
-export type ChartOption = echarts.EChartsCoreOption;
-
-/** An ECharts canvas that follows its box's size; `option` replaces the whole chart when it changes. */
-export function Chart({
-  option,
-  height = 260,
-  label,
-}: {
+export interface ChartProps {
   option: ChartOption;
   height?: number;
   label: string;
-}) {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+}
 
-  useEffect(() => {
-    const element = box.current;
-    if (!element) return;
-    const instance = echarts.init(element, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, []);
+const EChart = lazy(() => import('./echart'));
 
-  useEffect(() => {
-    chart.current?.setOption({ animation: false, ...option }, { notMerge: true });
-  }, [option]);
-
+/** A chart drawn by ECharts, which loads with the first chart shown; its box keeps its height meanwhile. */
+export function Chart(props: ChartProps) {
   return (
-    <div className="chart" ref={box} style={{ height }} role="img" aria-label={label} data-chart={label} />
+    <Suspense fallback={<div className="chart-pending" style={{ height: props.height ?? 260 }} />}>
+      <EChart {...props} />
+    </Suspense>
   );
 }
 

@@ -3,6 +3,7 @@ import type { Overview } from '../api/types';
 import { useApi } from '../api/use-api';
 import { baseGrid, Chart } from '../components/chart';
 import { Async, Empty } from '../components/status';
+import { Tile } from '../components/tile';
 import { formatCount, formatNumber, formatPercent, formatWhen, metricLabel } from '../format';
 import { href } from '../router';
 
@@ -145,16 +146,6 @@ function OverviewBody({ overview: o }: { overview: Overview }) {
         </section>
       </div>
     </>
-  );
-}
-
-function Tile({ label, value, note }: { label: string; value: string; note: string }) {
-  return (
-    <div className="tile">
-      <div className="tile-value">{value}</div>
-      <div className="tile-label">{label}</div>
-      <div className="muted">{note}</div>
-    </div>
   );
 }
 
