@@ -39,7 +39,8 @@ export async function openPlatform(options: PlatformOptions = {}): Promise<Platf
   const workspace = await openWorkspace(home);
   await ensureRegistry(workspace.db);
   await ensureStageEvents(workspace.db);
-  const security = await Security.open({ db: workspace.db, home });
+  const features = new FeatureStore(workspace.db, () => openOnlineStore(options.onlineStore));
+  const security = await Security.open({ db: workspace.db, home, features });
   // Saved quality rules run on every ingest into their table (block or quarantine, per table); then
   // encrypted columns are sealed and PII is flagged in what was accepted.
   const quality = qualityIngestGate(workspace.db);
@@ -49,7 +50,6 @@ export async function openPlatform(options: PlatformOptions = {}): Promise<Platf
     await secure(input);
   });
   const jobs = await openJobs({ db: workspace.db, artifactsDir: workspace.artifacts, logger });
-  const features = new FeatureStore(workspace.db, () => openOnlineStore(options.onlineStore));
   const close = () => {
     void features.close();
     workspace.close();

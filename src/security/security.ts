@@ -13,7 +13,9 @@ import { readerView, type ReaderView } from './reader-view.js';
 import { guardRules, type RuleReads } from './rule-guard.js';
 import { secureQuery } from './secure-query.js';
 import { Sessions } from './sessions.js';
-import { exportSubject, eraseSubject, type SubjectHit } from './subjects.js';
+import { exportSubject, eraseSubject, type SubjectHit, type SubjectScope } from './subjects.js';
+import type { FeatureStore } from '../features/feature-store.js';
+import { offlineTableName } from '../features/feature-store.js';
 import type { MaskMethod } from './masking.js';
 import type { Role } from './roles.js';
 import { TablePolicies, type TablePolicy } from './table-policies.js';
@@ -26,6 +28,8 @@ export interface SecurityOptions {
   jwt?: JwtSettings;
   env?: NodeJS.ProcessEnv;
   clock?: () => Date;
+  /** Where GDPR export and erasure also look: feature views' entity columns and the online store. */
+  features?: Pick<FeatureStore, 'online' | 'list'>;
 }
 
 /** Authentication, authorisation, audit, encryption and PII flags for one workspace. */
@@ -39,6 +43,7 @@ export class Security {
     readonly pii: PiiStore,
     readonly keyring: Keyring,
     private readonly jwt: JwtVerifier | null,
+    private readonly features: SecurityOptions['features'],
   ) {}
 
   static async open(options: SecurityOptions): Promise<Security> {
@@ -52,6 +57,7 @@ export class Security {
       await PiiStore.open(db),
       Keyring.load(home, options.env),
       jwtVerifier(options.jwt ?? jwtSettingsFromEnv(options.env)),
+      options.features,
     );
   }
 
@@ -205,21 +211,34 @@ export class Security {
     return { version, resealed };
   }
 
-  private sealedColumns() {
-    return async () => {
-      const sealed = new Set<string>();
-      for (const table of await this.policies.tables())
-        for (const { column } of (await this.policies.forTable(table)).encrypted)
-          sealed.add(`main.${table}.${column}`);
-      return (schema: string, table: string, column: string) => sealed.has(`${schema}.${table}.${column}`);
+  /** The subject columns: the usual names or `columns`, feature views' entities, sealed columns. */
+  private async subjectScope(columns?: string[]): Promise<SubjectScope> {
+    const sealed = new Set<string>();
+    for (const table of await this.policies.tables())
+      for (const { column } of (await this.policies.forTable(table)).encrypted)
+        sealed.add(`main.${table}.${column}`);
+    const keyColumns = new Map<string, string[]>();
+    for (const view of (await this.features?.list()) ?? [])
+      for (const table of [view.source, offlineTableName(view.name)])
+        keyColumns.set(table, [...(keyColumns.get(table) ?? []), view.entity]);
+    return {
+      columns,
+      keyColumns,
+      sealed: (schema, table, column) => sealed.has(`${schema}.${table}.${column}`),
     };
   }
 
+  /** Everything held about a data subject: warehouse tables and logs, then the online feature store. */
   async exportSubject(by: Identity, subject: string, columns?: string[]): Promise<SubjectHit[]> {
-    const hits = await exportSubject(this.db, this.keyring, subject, {
-      columns,
-      sealed: await this.sealedColumns()(),
-    });
+    const hits = await exportSubject(this.db, this.keyring, subject, await this.subjectScope(columns));
+    if (this.features)
+      for (const [view, record] of await (await this.features.online()).recordsOf(subject))
+        hits.push({
+          schema: 'online',
+          table: view,
+          columns: ['entity'],
+          rows: [{ entity: subject, ...record }],
+        });
     await this.record(by, 'subject:export', subject, {
       tables: hits.map((h) => `${h.schema}.${h.table}`),
       rows: hits.reduce((n, h) => n + h.rows.length, 0),
@@ -227,8 +246,16 @@ export class Security {
     return hits;
   }
 
+  /**
+   * Removes a data subject from the warehouse (one transaction), then from the online feature store,
+   * and records the erasure. The online store goes second: should it fail, the warehouse is already
+   * clean, so no re-materialisation can bring the subject back, and the erasure can simply be re-run.
+   */
   async eraseSubject(by: Identity, subject: string, columns?: string[]) {
-    const removed = await eraseSubject(this.db, subject, { columns, sealed: await this.sealedColumns()() });
+    const removed = await eraseSubject(this.db, this.keyring, subject, await this.subjectScope(columns));
+    if (this.features)
+      for (const view of await (await this.features.online()).erase(subject))
+        removed.push({ schema: 'online', table: view, rows: 1 });
     await this.record(by, 'subject:erase', subject, { removed });
     return removed;
   }

@@ -4,7 +4,7 @@ import { exec } from '../warehouse/database.js';
 import { META_SCHEMA } from '../warehouse/metadata.js';
 import { ident, literal } from '../warehouse/sql.js';
 import { asText, toJsonRows, type JsonRow } from '../warehouse/values.js';
-import type { Keyring } from './keyring.js';
+import { Keyring } from './keyring.js';
 
 /** Column names that identify a data subject in user tables, unless told otherwise. */
 const SUBJECT_COLUMN =
@@ -35,11 +35,37 @@ interface Target {
   columns: string[];
 }
 
+/** Which columns name a data subject, and how to read the sealed ones. */
+export interface SubjectScope {
+  /** Columns naming the subject in every user table, instead of the usual names (id, email, customer_id…). */
+  columns?: string[];
+  /** More subject columns per user table, e.g. feature views' entity columns. */
+  keyColumns?: ReadonlyMap<string, readonly string[]>;
+  /** Whether a column is stored encrypted (compared after opening, since SQL sees only ciphertext). */
+  sealed?: (schema: string, table: string, column: string) => boolean;
+}
+
+/** Row ids whose sealed `column` opens to `subject`. */
+async function sealedMatches(
+  connection: DuckDBConnection,
+  keyring: Keyring,
+  table: string,
+  column: string,
+  subject: string,
+): Promise<number[]> {
+  const rows = toJsonRows(
+    await connection.runAndReadAll(
+      `SELECT rowid AS rid, ${ident(column)} AS v FROM ${table} WHERE ${ident(column)} IS NOT NULL`,
+    ),
+  );
+  return rows.filter((r) => keyring.decrypt(asText(r.v)) === subject).map((r) => Number(r.rid));
+}
+
 async function targets(
   connection: DuckDBConnection,
+  keyring: Keyring,
   subject: string,
-  columnsOverride: string[] | undefined,
-  sealed: (schema: string, table: string, column: string) => boolean,
+  scope: SubjectScope,
 ): Promise<Target[]> {
   const rows = toJsonRows(
     await connection.runAndReadAll(
@@ -63,24 +89,29 @@ async function targets(
     byTable.set(key, entry);
   }
   const value = literal(subject);
+  const sealed = scope.sealed ?? (() => false);
   const out: Target[] = [];
   for (const { schema, table, columns } of byTable.values()) {
     if (schema === META_SCHEMA && KEEP.has(table)) continue;
     const text = columns.filter((c) => /VARCHAR|JSON/.test(c.type));
     if (schema === 'main' && !table.endsWith('__quarantine')) {
+      const extra = scope.keyColumns?.get(table) ?? [];
       const keys = columns.filter((c) =>
-        columnsOverride ? columnsOverride.includes(c.name) : SUBJECT_COLUMN.test(c.name),
+        scope.columns
+          ? scope.columns.includes(c.name)
+          : SUBJECT_COLUMN.test(c.name) || extra.includes(c.name),
       );
       if (keys.length === 0) continue;
-      // Encrypted subject columns cannot be compared in SQL; they are matched after opening (see below).
-      const plain = keys.filter((c) => !sealed(schema, table, c.name));
-      if (plain.length)
-        out.push({
-          schema,
-          table,
-          columns: plain.map((c) => c.name),
-          where: plain.map((c) => `CAST(${ident(c.name)} AS VARCHAR) = ${value}`).join(' OR '),
-        });
+      const conditions = keys
+        .filter((c) => !sealed(schema, table, c.name))
+        .map((c) => `CAST(${ident(c.name)} AS VARCHAR) = ${value}`);
+      const relation = `${ident(schema)}.${ident(table)}`;
+      const rowIds: number[] = [];
+      for (const c of keys.filter((k) => sealed(schema, table, k.name)))
+        rowIds.push(...(await sealedMatches(connection, keyring, relation, c.name, subject)));
+      if (rowIds.length) conditions.push(`rowid IN (${[...new Set(rowIds)].join(', ')})`);
+      if (conditions.length)
+        out.push({ schema, table, columns: keys.map((c) => c.name), where: conditions.join(' OR ') });
     } else if (text.length) {
       // Quarantined raw records, prediction logs and feedback hold the subject inside text or JSON.
       const needle = literal(
@@ -97,21 +128,16 @@ async function targets(
   return out;
 }
 
-/** Everything held about a data subject, table by table. */
+/** Everything the warehouse holds about a data subject, table by table, sealed values opened. */
 export async function exportSubject(
   db: Database,
   keyring: Keyring,
   subject: string,
-  options: { columns?: string[]; sealed?: (schema: string, table: string, column: string) => boolean } = {},
+  scope: SubjectScope = {},
 ): Promise<SubjectHit[]> {
   return db.use(async (connection) => {
     const hits: SubjectHit[] = [];
-    for (const target of await targets(
-      connection,
-      subject,
-      options.columns,
-      options.sealed ?? (() => false),
-    )) {
+    for (const target of await targets(connection, keyring, subject, scope)) {
       const rows = toJsonRows(
         await connection.runAndReadAll(
           `SELECT * FROM ${ident(target.schema)}.${ident(target.table)} WHERE ${target.where}`,
@@ -120,7 +146,7 @@ export async function exportSubject(
         Object.fromEntries(
           Object.entries(row).map(([k, v]) => [
             k,
-            typeof v === 'string' && v.startsWith('enc:v') ? keyring.decrypt(v) : v,
+            typeof v === 'string' && Keyring.versionOf(v) !== null ? keyring.decrypt(v) : v,
           ]),
         ),
       );
@@ -131,20 +157,16 @@ export async function exportSubject(
   });
 }
 
-/** Deletes every row that holds the subject, in one transaction; returns the rows removed per table. */
+/** Deletes every warehouse row that holds the subject, in one transaction; returns the rows removed per table. */
 export async function eraseSubject(
   db: Database,
+  keyring: Keyring,
   subject: string,
-  options: { columns?: string[]; sealed?: (schema: string, table: string, column: string) => boolean } = {},
+  scope: SubjectScope = {},
 ): Promise<{ schema: string; table: string; rows: number }[]> {
   return db.transaction(async (connection) => {
     const removed: { schema: string; table: string; rows: number }[] = [];
-    for (const target of await targets(
-      connection,
-      subject,
-      options.columns,
-      options.sealed ?? (() => false),
-    )) {
+    for (const target of await targets(connection, keyring, subject, scope)) {
       const table = `${ident(target.schema)}.${ident(target.table)}`;
       const [row] = toJsonRows(
         await connection.runAndReadAll(`SELECT count(*) AS n FROM ${table} WHERE ${target.where}`),

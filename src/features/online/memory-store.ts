@@ -39,6 +39,21 @@ export class MemoryOnlineStore implements OnlineStore {
     return Promise.resolve();
   }
 
+  recordsOf(entity: string): Promise<Map<string, FeatureRecord>> {
+    const found = new Map<string, FeatureRecord>();
+    for (const [view, records] of this.views) {
+      const record = records.get(entity);
+      if (record) found.set(view, { ...record });
+    }
+    return Promise.resolve(found);
+  }
+
+  erase(entity: string): Promise<string[]> {
+    const views: string[] = [];
+    for (const [view, records] of this.views) if (records.delete(entity)) views.push(view);
+    return Promise.resolve(views);
+  }
+
   close(): Promise<void> {
     this.views.clear();
     return Promise.resolve();

@@ -79,4 +79,33 @@ export function onlineStoreContract(name: string, open: () => Promise<OnlineStor
       await store.close();
     }
   });
+
+  test(`${name}: an entity's records are found and erased in every view, and nothing else`, async () => {
+    const store = await open();
+    const views = [view, `${view}_b`];
+    try {
+      for (const v of views) await store.clear(v);
+      await store.write(
+        view,
+        new Map([
+          ['c-7*', { v: 1 }],
+          ['x:c-7*', { v: 2 }],
+          ['c-7', { v: 3 }],
+        ]),
+      );
+      await store.write(`${view}_b`, new Map([['c-7*', { w: 4 }]]));
+      const found = await store.recordsOf('c-7*');
+      assert.deepEqual(found.get(view), { v: 1 });
+      assert.deepEqual(found.get(`${view}_b`), { w: 4 });
+      assert.deepEqual((await store.erase('c-7*')).sort(), views);
+      assert.equal(await store.read(view, 'c-7*'), null);
+      assert.equal(await store.read(`${view}_b`, 'c-7*'), null);
+      assert.deepEqual(await store.readMany(view, ['x:c-7*', 'c-7']), [{ v: 2 }, { v: 3 }]);
+      assert.equal((await store.recordsOf('c-7*')).size, 0);
+      assert.deepEqual(await store.erase('nobody'), []);
+    } finally {
+      for (const v of views) await store.clear(v);
+      await store.close();
+    }
+  });
 }

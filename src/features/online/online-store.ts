@@ -16,5 +16,9 @@ export interface OnlineStore {
   readMany(view: string, entities: readonly string[]): Promise<(FeatureRecord | null)[]>;
   /** Removes every record of the view (before a full re-materialisation). */
   clear(view: string): Promise<void>;
+  /** The entity's record in every view that holds one, by view name (GDPR export). */
+  recordsOf(entity: string): Promise<Map<string, FeatureRecord>>;
+  /** Removes the entity's record from every view (GDPR erasure); returns the views it was in. */
+  erase(entity: string): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -65,7 +65,49 @@ export class RedisOnlineStore implements OnlineStore {
     } while (cursor !== '0');
   }
 
+  /**
+   * The keys holding the entity, by view. View names are identifiers (no ':'), so the view is what
+   * lies between the prefix and the entity, and an entity that ends another entity's key is told apart.
+   */
+  private async keysOf(entity: string): Promise<Map<string, string>> {
+    const pattern = `${globEscape(this.prefix)}*:${globEscape(entity)}`;
+    const found = new Map<string, string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
+      for (const key of keys) {
+        const view = key.slice(this.prefix.length, key.length - entity.length - 1);
+        if (!view.includes(':') && key === this.key(view, entity)) found.set(view, key);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    return found;
+  }
+
+  async recordsOf(entity: string): Promise<Map<string, FeatureRecord>> {
+    const keys = await this.keysOf(entity);
+    const found = new Map<string, FeatureRecord>();
+    if (keys.size === 0) return found;
+    const texts = await this.redis.mget([...keys.values()]);
+    [...keys.keys()].forEach((view, i) => {
+      const text = texts[i];
+      if (text !== null) found.set(view, JSON.parse(text) as FeatureRecord);
+    });
+    return found;
+  }
+
+  async erase(entity: string): Promise<string[]> {
+    const keys = await this.keysOf(entity);
+    if (keys.size > 0) await this.redis.unlink(...keys.values());
+    return [...keys.keys()];
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+}
+
+/** A literal for a Redis MATCH pattern (its glob characters escaped). */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
