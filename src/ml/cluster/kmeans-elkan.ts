@@ -43,10 +43,7 @@ export function elkanLloyd(
     let best = 0;
     for (let c = 1; c < k; c++) if (lower[row + c] < lower[row + best]) best = c;
     for (let c = 0; c < k; c++) lower[row + c] = Math.sqrt(lower[row + c]);
-    // The seeding's distances come from |x|² + |c|² − 2x·c, inexact on a centre: measure the winner.
-    const exact = Math.sqrt(squaredDistance(data, i, centres, best, d));
-    lower[row + best] = exact;
-    upper[i] = exact;
+    upper[i] = lower[row + best];
     labels[i] = best;
     counts[best]++;
     const o = best * d;

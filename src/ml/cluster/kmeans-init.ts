@@ -1,22 +1,16 @@
 import type { Random } from '../../core/random.js';
-import { squaredDistancesToCentres, squaredNorms } from './centre-distances.js';
+import { squaredDistancesToCentres } from './centre-distances.js';
 import type { Points } from './points.js';
 
 /**
  * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with the greedy refinement scikit-learn
  * uses): each new centre is the best of 2 + ⌊ln k⌋ candidates drawn together with probability
  * proportional to D², "best" meaning the one that lowers the total D² most. The candidates' distances
- * to all points come from one tiled pass. Returns k centres, row-major k × d. `norms` are the points'
- * squared norms (computed when absent). When `table` (n × k) is given it receives every point's
- * squared distance to every chosen centre, which seeding computes anyway and Lloyd starts from.
+ * to all points come from one tiled pass. Returns k centres, row-major k × d. When `table` (n × k) is
+ * given it receives every point's squared distance to every chosen centre, which seeding computes
+ * anyway and Lloyd starts from.
  */
-export function kmeansPlusPlus(
-  P: Points,
-  k: number,
-  random: Random,
-  norms: Float64Array = squaredNorms(P),
-  table?: Float64Array,
-): Float64Array {
+export function kmeansPlusPlus(P: Points, k: number, random: Random, table?: Float64Array): Float64Array {
   const { n, d, data } = P;
   const centres = new Float64Array(k * d);
   const trials = 2 + Math.floor(Math.log(k));
@@ -27,7 +21,7 @@ export function kmeansPlusPlus(
 
   const first = random.int(n);
   centres.set(data.subarray(first * d, first * d + d), 0);
-  squaredDistancesToCentres(P, norms, centres.subarray(0, d), 1, closest);
+  squaredDistancesToCentres(P, centres.subarray(0, d), 1, closest);
   if (table !== undefined) for (let i = 0; i < n; i++) table[i * k] = closest[i];
   let potential = total(closest);
   for (let c = 1; c < k; c++) {
@@ -36,7 +30,7 @@ export function kmeansPlusPlus(
       picks[t] = potential > 0 ? drawWeighted(closest, potential, random) : random.int(n);
       candidates.set(data.subarray(picks[t] * d, picks[t] * d + d), t * d);
     }
-    squaredDistancesToCentres(P, norms, candidates, trials, block);
+    squaredDistancesToCentres(P, candidates, trials, block);
     let bestPotential = Infinity;
     let best = 0;
     for (let t = 0; t < trials; t++) {

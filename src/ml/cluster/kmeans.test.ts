@@ -4,7 +4,7 @@ import { loadClusterData, SKLEARN, type ClusterDataset } from '../../../test/clu
 import { takeRows, type FeatureMatrix } from '../matrix.js';
 import { adjustedRandIndex } from '../metrics/cluster-agreement.js';
 import { Random } from '../../core/random.js';
-import { squaredDistancesToCentres, squaredNorms } from './centre-distances.js';
+import { pairwiseDistances, squaredDistancesToCentres } from './centre-distances.js';
 import { chooseK, kneeIndex } from './choose-k.js';
 import { fitKMeans, KMeansModel, meanVariance } from './kmeans.js';
 import { elkanLloyd } from './kmeans-elkan.js';
@@ -106,7 +106,7 @@ describe('k-means kernels', () => {
       const random = new Random(7);
       for (let run = 0; run < 3; run++) {
         const table = new Float64Array(P.n * k);
-        const initial = kmeansPlusPlus(P, k, random, squaredNorms(P), table);
+        const initial = kmeansPlusPlus(P, k, random, table);
         const elkan = elkanLloyd(P, initial, table, 300, tolerance);
         const hamerly = hamerlyLloyd(P, initial, 300, tolerance);
         assert.deepEqual(elkan.labels, hamerly.labels, `${name} run ${run}`);
@@ -116,14 +116,21 @@ describe('k-means kernels', () => {
     }
   });
 
-  it('the tiled distances agree with direct ones to 1e-9 relative (digits to 11 centres)', async () => {
+  it('the tiled distances agree with direct ones (digits: 11 centres, and all pairs)', async () => {
     const P = toPoints((await loadClusterData('digits')).X, 'test');
     const centres = P.data.slice(100 * P.d, 111 * P.d);
-    const table = squaredDistancesToCentres(P, squaredNorms(P), centres, 11);
+    const table = squaredDistancesToCentres(P, centres, 11);
     for (let i = 0; i < P.n; i++) {
       for (let c = 0; c < 11; c++) {
         const direct = squaredDistance(P.data, i, centres, c, P.d);
-        assert.ok(Math.abs(table[i * 11 + c] - direct) <= 1e-9 * (1 + direct), `point ${i} centre ${c}`);
+        assert.ok(Math.abs(table[i * 11 + c] - direct) <= 1e-12 * direct, `point ${i} centre ${c}`);
+      }
+    }
+    const D = pairwiseDistances(P);
+    for (let i = 0; i < P.n; i += 7) {
+      for (let j = 0; j < P.n; j++) {
+        const direct = Math.sqrt(squaredDistance(P.data, i, P.data, j, P.d));
+        assert.ok(Math.abs(D[i * P.n + j] - direct) <= 1e-12 * direct, `pair ${i}, ${j}`);
       }
     }
   });

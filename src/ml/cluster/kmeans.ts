@@ -2,7 +2,6 @@ import { Random } from '../../core/random.js';
 import type { FeatureMatrix } from '../matrix.js';
 import { numberParam } from '../linear/validate.js';
 import type { ClusterModel } from './cluster-model.js';
-import { squaredNorms } from './centre-distances.js';
 import { elkanLloyd } from './kmeans-elkan.js';
 import { hamerlyLloyd, type LloydResult } from './kmeans-hamerly.js';
 import { kmeansPlusPlus } from './kmeans-init.js';
@@ -47,11 +46,10 @@ export function fitKMeans(X: FeatureMatrix, params: KMeansParams): KMeansModel {
   const P = toPoints(X, where, 1);
   const random = new Random(seed);
   const absolute = tolerance * meanVariance(P);
-  const norms = squaredNorms(P);
   const table = P.n * k <= ELKAN_MAX_BOUNDS ? new Float64Array(P.n * k) : undefined;
   let best: LloydResult | undefined;
   for (let run = 0; run < nInit; run++) {
-    const initial = kmeansPlusPlus(P, k, random, norms, table);
+    const initial = kmeansPlusPlus(P, k, random, table);
     const result =
       table === undefined
         ? hamerlyLloyd(P, initial, maxIterations, absolute)
