@@ -4,6 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { trainDemoModels } from '../src/demo-models.js';
 import { DEMO_TABLES } from '../src/demo.js';
+import { parseSpec } from '../src/models/spec.js';
+import { trainModel } from '../src/models/train.js';
 import { buildServer } from '../src/server/app.js';
 import { simulateTransactions } from '../src/solutions/fraud/simulator.js';
 import { withoutLabel } from '../src/solutions/fraud/transaction.js';
@@ -12,7 +14,7 @@ import { adminAuth, DATA, tempPlatform } from './support.js';
 
 interface Segments {
   model: string;
-  table: string;
+  source: string;
   total_rows: number;
   scored_rows: number;
   features: string[];
@@ -61,7 +63,7 @@ describe('solution views over HTTP (segments, anomalies, fraud decisions)', () =
   test('segments: every customer in one of 4 clusters; size-weighted means give the table means', async () => {
     const { status, body } = await get<Segments>('/v1/segments/customer_segments?points=500');
     assert.equal(status, 200, JSON.stringify(body));
-    assert.equal(body.table, 'retail_customers');
+    assert.equal(body.source, 'retail_customers');
     assert.equal(body.total_rows, 3591);
     assert.equal(body.scored_rows, 3591);
     assert.deepEqual(body.features, ['recency_days', 'frequency', 'monetary', 'lines']);
@@ -86,6 +88,34 @@ describe('solution views over HTTP (segments, anomalies, fraud decisions)', () =
     assert.equal(body.points.y.length, 500);
     assert.ok(body.points.cluster.every((c) => c >= 0 && c <= 3));
     assert.ok(new Set(body.points.x).size > 400, 'the projection spreads the points');
+  });
+
+  test('segments of a model trained on a query score that query: log-scaled RFM', async () => {
+    const spec = parseSpec(
+      {
+        name: 'log_segments',
+        task: 'cluster',
+        algorithm: 'kmeans',
+        data: {
+          query: `SELECT customer_id, ln(1 + recency_days) AS recency, ln(frequency) AS frequency,
+                  ln(monetary) AS monetary FROM retail_customers`,
+        },
+        features: ['recency', 'frequency', 'monetary'],
+        params: { k: 3, projection: 'pca' },
+      },
+      'test spec',
+    );
+    await trainModel(platform.db, platform.artifacts, spec);
+    const { status, body } = await get<Segments>('/v1/segments/log_segments?points=100');
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.match(body.source, /^query:SELECT customer_id, ln\(1 \+ recency_days\)/);
+    assert.deepEqual([body.total_rows, body.scored_rows, body.clusters.length], [3591, 3591, 3]);
+    const [truth] = await platform.db.rows('SELECT avg(ln(monetary)) AS m FROM retail_customers');
+    const weighted = body.clusters.reduce((s, c) => s + c.share * c.values.monetary!, 0);
+    assert.ok(Math.abs(weighted - Number(truth.m)) < 1e-9);
+    // The same model over the table its query reads has no such columns: a 4xx naming them.
+    const other = await get<Segments>('/v1/segments/log_segments?table=retail_customers');
+    assert.ok(other.status >= 400 && other.status < 500, `status ${other.status}`);
   });
 
   test('anomalies: the time line holds every flagged invoice, in time order; the top list is the highest scores', async () => {
@@ -122,7 +152,7 @@ describe('solution views over HTTP (segments, anomalies, fraud decisions)', () =
     assert.equal(time.status, 400);
     assert.match(
       time.body.error!.message,
-      /column 'amount' of table 'retail_invoices' is float64, not a time/,
+      /column 'amount' of retail_invoices is float64, not a time; its time columns are 'ts'/,
     );
     const points = await get<Segments>('/v1/segments/customer_segments?points=1');
     assert.equal(points.status, 400);

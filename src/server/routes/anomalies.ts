@@ -8,7 +8,7 @@ const timelineResponse = z.object({
   model: z.string(),
   version: z.number(),
   algorithm: z.string(),
-  table: z.string(),
+  source: z.string().describe('The table scored, else its source: file:… or query:…'),
   time_column: z.string(),
   total_rows: z.number(),
   scored_rows: z.number().describe('Rows scored: the table, or a seeded sample of 100,000'),
@@ -38,7 +38,7 @@ export const anomalyRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (
         params: z.object({ model: z.string().min(1).max(63).describe('An anomaly model') }),
         querystring: z.object({
           version: z.coerce.number().int().min(1).optional().describe('Default: production, else newest'),
-          table: z.string().min(1).max(120).optional().describe('Default: the table it was trained on'),
+          table: z.string().min(1).max(120).optional().describe('Default: the data it was trained on'),
           time: z.string().min(1).max(120).optional().describe('Default: the first timestamp or date column'),
           points: z.coerce.number().int().min(10).max(20_000).default(2000).describe('Points to return'),
         }),

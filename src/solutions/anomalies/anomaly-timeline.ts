@@ -12,7 +12,8 @@ export interface AnomalyTimeline {
   model: string;
   version: number;
   algorithm: string;
-  table: string;
+  /** The table scored, else its source's label (`file:…`, `query:…`). */
+  source: string;
   time_column: string;
   total_rows: number;
   /** Rows scored: the whole table, or a seeded sample of a large one. */
@@ -38,7 +39,7 @@ export async function anomalyTimeline(
 ): Promise<AnomalyTimeline> {
   const scored = await scoreTable(db, artifactsDir, { ...request, task: 'anomaly' });
   const { model, frame } = scored;
-  const time = timeColumn(frame, scored.table, request.time);
+  const time = timeColumn(frame, scored.source, request.time);
   const scores = toFloat64(scored.outputs.find((c) => c.name === 'anomaly_score')!);
   const flags = toFloat64(scored.outputs.find((c) => c.name === 'is_anomaly')!);
   const at = toMillis(time);
@@ -64,7 +65,7 @@ export async function anomalyTimeline(
     model: model.artifact.name,
     version: model.artifact.version,
     algorithm: model.artifact.algorithm,
-    table: scored.table,
+    source: scored.source,
     time_column: time.name,
     total_rows: scored.totalRows,
     scored_rows: frame.rows,
@@ -88,7 +89,7 @@ export async function anomalyTimeline(
   };
 }
 
-function timeColumn(frame: Frame, table: string, name: string | undefined): Column {
+function timeColumn(frame: Frame, source: string, name: string | undefined): Column {
   const isTime = (c: Column) => c.kind === 'timestamp' || c.kind === 'date';
   const found = name === undefined ? frame.columns.find(isTime) : frame.columns.find((c) => c.name === name);
   if (found === undefined || !isTime(found)) {
@@ -96,8 +97,8 @@ function timeColumn(frame: Frame, table: string, name: string | undefined): Colu
     throw new CairnError(
       'INVALID_ARGUMENT',
       name === undefined
-        ? `table '${table}' has no timestamp or date column to draw a time line on`
-        : `column '${name}' of table '${table}' is ${found === undefined ? 'missing' : `${found.kind}, not a time`}; its time columns are ${times.join(', ') || '(none)'}`,
+        ? `${source} has no timestamp or date column to draw a time line on`
+        : `column '${name}' of ${source} is ${found === undefined ? 'missing' : `${found.kind}, not a time`}; its time columns are ${times.join(', ') || '(none)'}`,
     );
   }
   return found;

@@ -15,7 +15,8 @@ export interface SegmentView {
   model: string;
   version: number;
   algorithm: string;
-  table: string;
+  /** The table scored, else its source's label (`file:…`, `query:…`). */
+  source: string;
   total_rows: number;
   /** Rows the profiles are computed on: the whole table, or a seeded sample of a large one. */
   scored_rows: number;
@@ -53,7 +54,7 @@ export async function segmentView(
     model: model.artifact.name,
     version: model.artifact.version,
     algorithm: model.artifact.algorithm,
-    table: scored.table,
+    source: scored.source,
     total_rows: scored.totalRows,
     scored_rows: frame.rows,
     features,

@@ -193,7 +193,8 @@ export interface SegmentView {
   model: string;
   version: number;
   algorithm: string;
-  table: string;
+  /** The table scored, else its source: `file:…` or `query:…`. */
+  source: string;
   total_rows: number;
   scored_rows: number;
   features: string[];
@@ -210,7 +211,8 @@ export interface AnomalyTimeline {
   model: string;
   version: number;
   algorithm: string;
-  table: string;
+  /** The table scored, else its source: `file:…` or `query:…`. */
+  source: string;
   time_column: string;
   total_rows: number;
   scored_rows: number;

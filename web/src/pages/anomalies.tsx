@@ -51,7 +51,7 @@ function AnomaliesBody({ timeline: t }: { timeline: AnomalyTimeline }) {
           label="flagged"
           note={`${formatPercent(t.flagged / t.scored_rows)} of rows`}
         />
-        <Tile value={formatCount(t.scored_rows)} label={`rows scored in ${t.table}`} />
+        <Tile value={formatCount(t.scored_rows)} label={`rows scored in ${t.source}`} />
         <Tile
           value={t.threshold === null ? '—' : formatNumber(t.threshold)}
           label="threshold"

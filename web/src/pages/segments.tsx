@@ -48,13 +48,13 @@ function SegmentsBody({ view }: { view: SegmentView }) {
     <>
       <section className="tiles">
         <Tile value={formatCount(view.clusters.length)} label="segments" />
-        <Tile value={formatCount(view.total_rows)} label={`rows in ${view.table}`} />
+        <Tile value={formatCount(view.total_rows)} label={`rows in ${view.source}`} />
         <Tile value={`v${view.version}`} label={view.algorithm} />
       </section>
       <section className="card">
         <h2>Customers by segment</h2>
         <p className="muted">
-          Each dot is a row of <code>{view.table}</code> placed by the model's 2-D projection and coloured by
+          Each dot is a row of <code>{view.source}</code> placed by the model's 2-D projection and coloured by
           its segment; {formatCount(view.points.x.length)} of {formatCount(view.scored_rows)} rows shown.
         </p>
         <Chart option={scatter} label="segments scatter" height={420} />
