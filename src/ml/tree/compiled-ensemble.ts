@@ -45,6 +45,8 @@ export class CompiledEnsemble {
   private readonly catBits: Uint32Array;
   private readonly catLut: Uint8Array;
   private readonly bigCategorical: Uint8Array;
+  /** Perfect layout: 1 for a tree with no categorical split, walked without the category branch. */
+  private readonly numericTree: Uint8Array;
   private readonly arrays: FlatEnsemble;
   /** One row's binned values (predictRowMargins). */
   private readonly rowBins: Uint16Array;
@@ -78,6 +80,13 @@ export class CompiledEnsemble {
     this.bigCategorical = arrays.bigCategorical;
     this.arrays = arrays;
     this.rowBins = new Uint16Array(this.slots);
+    this.numericTree = new Uint8Array(this.trees);
+    const inner = this.depth === 0 ? 0 : 2 ** this.depth - 1;
+    for (let t = 0; t < this.trees; t++) {
+      let numeric = 1;
+      for (let i = 0; i < inner; i++) if ((this.packed[t * this.width + i] & 0xffff) === 0) numeric = 0;
+      this.numericTree[t] = numeric;
+    }
   }
 
   /** The flat arrays on SharedArrayBuffers, for workers (see predict-worker.ts). */
@@ -112,7 +121,11 @@ export class CompiledEnsemble {
       }
       // Each tree takes the whole block, so its nodes stay in cache.
       this.binRows(data, n, r0, m, xb);
-      for (let t = 0; t < this.trees; t++) this.walkBlock(xb, m, t, out, r0 * K + this.treeOutput[t], K);
+      for (let t = 0; t < this.trees; t++) {
+        const o = r0 * K + this.treeOutput[t];
+        if (this.numericTree[t] === 1) this.walkNumeric(xb, m, t, out, o, K);
+        else this.walkBlock(xb, m, t, out, o, K);
+      }
     }
     return out;
   }
@@ -211,22 +224,59 @@ export class CompiledEnsemble {
       let n2 = 0;
       let n3 = 0;
       for (let d = 0; d < depth; d++) {
-        let p = packed[base + n0];
-        let v = xb[b0 + (p >>> 16)];
-        let cut = p & 0xffff;
-        n0 = 2 * n0 + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + n0] + v]);
-        p = packed[base + n1]!;
-        v = xb[b1 + (p >>> 16)]!;
-        cut = p & 0xffff;
-        n1 = 2 * n1 + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + n1] + v]);
-        p = packed[base + n2]!;
-        v = xb[b2 + (p >>> 16)]!;
-        cut = p & 0xffff;
-        n2 = 2 * n2 + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + n2] + v]);
-        p = packed[base + n3]!;
-        v = xb[b3 + (p >>> 16)]!;
-        cut = p & 0xffff;
-        n3 = 2 * n3 + 1 + (cut !== 0 ? +(v >= cut) : catLut[catStart[base + n3] + v]);
+        // Both outcomes are computed and one kept by arithmetic: with numeric and categorical nodes
+        // mixed, a branch on the node's kind mispredicts often. A categorical node has cut 0, so
+        // v >= cut is 1 and the table entry minus 1 corrects it; a numeric node reads a 0 entry.
+        const p0 = packed[base + n0];
+        const p1 = packed[base + n1];
+        const p2 = packed[base + n2];
+        const p3 = packed[base + n3];
+        const v0 = xb[b0 + (p0 >>> 16)];
+        const v1 = xb[b1 + (p1 >>> 16)];
+        const v2 = xb[b2 + (p2 >>> 16)];
+        const v3 = xb[b3 + (p3 >>> 16)];
+        const c0 = p0 & 0xffff;
+        const c1 = p1 & 0xffff;
+        const c2 = p2 & 0xffff;
+        const c3 = p3 & 0xffff;
+        n0 = 2 * n0 + 1 + +(v0 >= c0) + +(c0 === 0) * (catLut[catStart[base + n0] + v0] - 1);
+        n1 = 2 * n1 + 1 + +(v1 >= c1) + +(c1 === 0) * (catLut[catStart[base + n1] + v1] - 1);
+        n2 = 2 * n2 + 1 + +(v2 >= c2) + +(c2 === 0) * (catLut[catStart[base + n2] + v2] - 1);
+        n3 = 2 * n3 + 1 + +(v3 >= c3) + +(c3 === 0) * (catLut[catStart[base + n3] + v3] - 1);
+      }
+      const at = o + i * K;
+      out[at] += threshold[base + n0];
+      out[at + K] += threshold[base + n1];
+      out[at + 2 * K] += threshold[base + n2];
+      out[at + 3 * K] += threshold[base + n3];
+    }
+    for (let i = whole; i < m; i++) out[o + i * K] += this.walkTree(xb, i * S, t);
+  }
+
+  /** walkBlock for a tree with numeric splits only: each step is one comparison, no category branch. */
+  private walkNumeric(xb: Uint16Array, m: number, t: number, out: Float64Array, o: number, K: number): void {
+    const { packed, threshold, depth } = this;
+    const S = this.slots;
+    const base = t * this.width;
+    const whole = m - (m % 4);
+    for (let i = 0; i < whole; i += 4) {
+      const b0 = i * S;
+      const b1 = b0 + S;
+      const b2 = b1 + S;
+      const b3 = b2 + S;
+      let n0 = 0;
+      let n1 = 0;
+      let n2 = 0;
+      let n3 = 0;
+      for (let d = 0; d < depth; d++) {
+        const p0 = packed[base + n0];
+        const p1 = packed[base + n1];
+        const p2 = packed[base + n2];
+        const p3 = packed[base + n3];
+        n0 = 2 * n0 + 1 + +(xb[b0 + (p0 >>> 16)] >= (p0 & 0xffff));
+        n1 = 2 * n1 + 1 + +(xb[b1 + (p1 >>> 16)] >= (p1 & 0xffff));
+        n2 = 2 * n2 + 1 + +(xb[b2 + (p2 >>> 16)] >= (p2 & 0xffff));
+        n3 = 2 * n3 + 1 + +(xb[b3 + (p3 >>> 16)] >= (p3 & 0xffff));
       }
       const at = o + i * K;
       out[at] += threshold[base + n0];
