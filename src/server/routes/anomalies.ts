@@ -12,7 +12,7 @@ const timelineResponse = z.object({
   time_column: z.string(),
   total_rows: z.number(),
   scored_rows: z.number().describe('Rows scored: the table, or a seeded sample of 100,000'),
-  flagged: z.number().describe('Scored rows above the threshold'),
+  flagged: z.number().describe('Rows above the threshold (among those with a time and a score)'),
   threshold: z.number().nullable(),
   points: z
     .object({ t: z.array(z.string()), score: z.array(z.number()), flagged: z.array(z.number()) })

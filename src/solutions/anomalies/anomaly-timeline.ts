@@ -18,7 +18,7 @@ export interface AnomalyTimeline {
   total_rows: number;
   /** Rows scored: the whole table, or a seeded sample of a large one. */
   scored_rows: number;
-  /** Scored rows above the model's threshold. */
+  /** Rows above the threshold, among those with a time and a score. */
   flagged: number;
   threshold: number | null;
   /** In time order: every flagged row (up to `points`) and a spread of the others, as parallel arrays. */
@@ -43,9 +43,9 @@ export async function anomalyTimeline(
   const scores = toFloat64(scored.outputs.find((c) => c.name === 'anomaly_score')!);
   const flags = toFloat64(scored.outputs.find((c) => c.name === 'is_anomaly')!);
   const at = toMillis(time);
-  // A row without a time has no place on the line.
+  // A row without a time, or without a score (no usable feature), has no place on the line.
   const byTime = Uint32Array.from({ length: frame.rows }, (_, i) => i)
-    .filter((i) => !Number.isNaN(at[i]))
+    .filter((i) => !Number.isNaN(at[i]) && Number.isFinite(scores[i]))
     .sort((a, b) => at[a] - at[b]);
   const flagged = byTime.filter((i) => flags[i] === 1);
   const others = byTime.filter((i) => flags[i] !== 1);
@@ -57,9 +57,7 @@ export async function anomalyTimeline(
     const col = frame.columns.find((c) => c.name === name)!;
     return { col, numbers: col.kind === 'string' ? null : toFloat64(col) };
   });
-  const top = [...byTime.filter((i) => Number.isFinite(scores[i]))]
-    .sort((a, b) => scores[b] - scores[a])
-    .slice(0, TOP_ROWS);
+  const top = [...byTime].sort((a, b) => scores[b] - scores[a]).slice(0, TOP_ROWS);
   const threshold = model.artifact.metrics.threshold;
   return {
     model: model.artifact.name,

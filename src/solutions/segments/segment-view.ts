@@ -49,7 +49,11 @@ export async function segmentView(
   const xs = toFloat64(x);
   const ys = toFloat64(y);
   const features = [...new Set(model.artifact.features.map((f) => f.column))];
-  const shown = spreadIndex(frame.rows, request.points);
+  // A row an infinite value threw off the map (ln 0 in a query, say) has no place to be drawn.
+  const drawable = Uint32Array.from({ length: frame.rows }, (_, i) => i).filter(
+    (i) => Number.isFinite(xs[i]) && Number.isFinite(ys[i]),
+  );
+  const shown = Array.from(spreadIndex(drawable.length, request.points), (k) => drawable[k]);
   return {
     model: model.artifact.name,
     version: model.artifact.version,
@@ -59,9 +63,9 @@ export async function segmentView(
     scored_rows: frame.rows,
     features,
     points: {
-      x: Array.from(shown, (i) => xs[i]),
-      y: Array.from(shown, (i) => ys[i]),
-      cluster: Array.from(shown, (i) => labels[i]),
+      x: shown.map((i) => xs[i]),
+      y: shown.map((i) => ys[i]),
+      cluster: shown.map((i) => labels[i]),
     },
     clusters: profiles(
       labels,
@@ -70,8 +74,8 @@ export async function segmentView(
   };
 }
 
-/** Size, share and per-column mean (or most frequent text) of each cluster label, in label order. */
-export function profiles(labels: Float64Array, columns: Column[]): SegmentProfile[] {
+/** Size, share and per-column mean of finite values (or most frequent text) of each cluster label, in label order. */
+function profiles(labels: Float64Array, columns: Column[]): SegmentProfile[] {
   const members = new Map<number, number[]>();
   labels.forEach((label, i) => {
     const list = members.get(label);
@@ -98,7 +102,7 @@ function mean(values: Float64Array, rows: number[]): number | null {
   let sum = 0;
   let n = 0;
   for (const i of rows) {
-    if (!Number.isNaN(values[i])) {
+    if (Number.isFinite(values[i])) {
       sum += values[i];
       n++;
     }
