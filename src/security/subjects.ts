@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { CairnError } from '../core/errors.js';
 import type { Database } from '../warehouse/database.js';
 import { exec } from '../warehouse/database.js';
 import { META_SCHEMA } from '../warehouse/metadata.js';
@@ -43,6 +44,16 @@ export interface SubjectScope {
   keyColumns?: ReadonlyMap<string, readonly string[]>;
   /** Whether a column is stored encrypted (compared after opening, since SQL sees only ciphertext). */
   sealed?: (schema: string, table: string, column: string) => boolean;
+}
+
+/** Throws INVALID_ARGUMENT for an id no table could hold as a key (empty, control characters). */
+function checkSubject(subject: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (subject.trim() === '' || /[\u0000-\u001f\u007f]/.test(subject))
+    throw new CairnError(
+      'INVALID_ARGUMENT',
+      `data subject id ${JSON.stringify(subject)} is empty or holds control characters; give the id as stored, e.g. a customer id or email`,
+    );
 }
 
 /** Row ids whose sealed `column` opens to `subject`. */
@@ -135,6 +146,7 @@ export async function exportSubject(
   subject: string,
   scope: SubjectScope = {},
 ): Promise<SubjectHit[]> {
+  checkSubject(subject);
   return db.use(async (connection) => {
     const hits: SubjectHit[] = [];
     for (const target of await targets(connection, keyring, subject, scope)) {
@@ -164,6 +176,7 @@ export async function eraseSubject(
   subject: string,
   scope: SubjectScope = {},
 ): Promise<{ schema: string; table: string; rows: number }[]> {
+  checkSubject(subject);
   return db.transaction(async (connection) => {
     const removed: { schema: string; table: string; rows: number }[] = [];
     for (const target of await targets(connection, keyring, subject, scope)) {

@@ -199,10 +199,10 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
         },
       },
     },
-    async (request) => ({
-      table: request.params.name,
-      profiles: await listProfiles(db, request.params.name),
-    }),
+    async (request) => {
+      await requireTable(db, request.params.name);
+      return { table: request.params.name, profiles: await listProfiles(db, request.params.name) };
+    },
   );
 
   const change = z.object({ before: z.number().nullable(), after: z.number().nullable() });
@@ -302,7 +302,10 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = (app
         },
       },
     },
-    async (request) => ({ table: request.params.name, runs: await listRuns(db, request.params.name) }),
+    async (request) => {
+      await requireTable(db, request.params.name);
+      return { table: request.params.name, runs: await listRuns(db, request.params.name) };
+    },
   );
 
   app.get(

@@ -7,6 +7,7 @@ import type { Identity } from '../../security/identity.js';
 import { MASK_METHODS } from '../../security/masking.js';
 import { ROLES } from '../../security/roles.js';
 import { SESSION_COOKIE, SESSION_TTL_MS } from '../../security/sessions.js';
+import { requireTable } from '../../warehouse/catalog.js';
 import { errorResponses } from '../errors.js';
 
 const tags = ['security'];
@@ -224,7 +225,10 @@ export const securityRoutes: FastifyPluginCallbackZod<{ platform: Platform; tls:
         response: { 200: policyBody, ...errorResponses },
       },
     },
-    async (request) => security.policies.forTable(request.params.name),
+    async (request) => {
+      await requireTable(platform.db, request.params.name);
+      return security.policies.forTable(request.params.name);
+    },
   );
 
   app.post(
@@ -291,6 +295,7 @@ export const securityRoutes: FastifyPluginCallbackZod<{ platform: Platform; tls:
     },
     async (request) => {
       const table = request.params.name;
+      await requireTable(platform.db, table);
       if (request.query.scan === 'true') await security.scanPii(table);
       return { table, columns: await security.pii.forTable(table) };
     },
