@@ -188,7 +188,7 @@ describe('RS256 JWTs verified through a JWKS', () => {
     assert.ok(jwksHits > 0, 'the key set was fetched from the provider');
     assert.equal((await request('GET', '/v1/keys', { headers: bearer(valid) })).status, 403, 'analyst role');
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    const pem = signing.publicKey.export({ format: 'pem', type: 'spki' });
+    const pem = signing.publicKey.export({ format: 'pem', type: 'spki' }).toString();
     const refused = {
       'another key, same kid': await token({ role: 'admin' }, other),
       'wrong audience': await token({ role: 'admin' }, signing.privateKey, { audience: 'someone-else' }),
