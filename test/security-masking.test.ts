@@ -59,6 +59,14 @@ before(async () => {
   await platform.security.mask(admin, 'people', 'salary', 'redact', ['engineer']);
   await platform.security.encrypt(admin, 'people', 'phone', ['engineer']);
   await platform.security.grant(admin, 'secret_codes', 'engineer');
+  writeFileSync(
+    path.join(tmp.dir, 'staff.csv'),
+    'id,email,tenure,left\n1,dee@example.com,3,0\n2,eli@example.com,14,1\n3,fay@example.com,7,0\n',
+  );
+  await ingest(platform.db, { source: path.join(tmp.dir, 'staff.csv'), table: 'staff' });
+  await platform.security.mask(admin, 'staff', 'email', 'redact');
+  await ingest(platform.db, { source: path.join(tmp.dir, 'staff.csv'), table: 'payroll' });
+  await platform.security.grant(admin, 'payroll', 'analyst');
   app = await buildServer(platform, { logger: false });
   call = caller(await app.listen({ port: 0, host: '127.0.0.1' }));
   keys = await roleKeys(platform);
@@ -250,5 +258,44 @@ describe('every output of cell values applies the caller’s masks', () => {
       assert.ok(!reply.text.includes('"PT"'), `${method} ${url} shows a value`);
     }
     assert.equal((await call('GET', '/v1/tables/secret_codes/rows', { key: keys.engineer })).status, 200);
+  });
+
+  test('jobs: no server files, and no training on or scored copies of masked columns', async () => {
+    const spec = (over: Record<string, unknown>) => ({
+      name: 'staff_left',
+      task: 'binary',
+      algorithm: 'gbdt',
+      data: { table: 'staff' },
+      target: 'left',
+      ...over,
+    });
+    const refused = [
+      { kind: 'train', spec: spec({}) },
+      { kind: 'train', spec: spec({ features: ['email', 'tenure'] }) },
+      { kind: 'train', spec: spec({ data: { file: '../../../../etc/passwd' } }) },
+      { kind: 'train', spec: spec({ data: { query: 'SELECT * FROM staff' } }) },
+      { kind: 'train', spec: spec({ data: { query: "SELECT * FROM read_csv('/etc/passwd')" } }) },
+      { kind: 'train', spec: spec({ data: { table: 'payroll' }, features: ['tenure'] }) },
+      { kind: 'score', model: 'staff_left', table: 'staff', into: 'staff_scored' },
+    ];
+    for (const body of refused) {
+      for (const route of ['/v1/jobs', '/v1/schedules']) {
+        const reply = await call('POST', route, {
+          key: keys.engineer,
+          body: route === '/v1/schedules' ? { ...body, cron: '0 3 1 1 *' } : body,
+        });
+        assert.equal(reply.status, 403, `${route} ${JSON.stringify(body)}: ${reply.text.slice(0, 200)}`);
+      }
+    }
+    const allowed = await call('POST', '/v1/schedules', {
+      key: keys.engineer,
+      body: { kind: 'train', spec: spec({ features: { exclude: ['email'] } }), cron: '0 3 1 1 *' },
+    });
+    assert.equal(allowed.status, 201, allowed.text.slice(0, 200));
+    const admin = await call('POST', '/v1/schedules', {
+      key: keys.admin,
+      body: { kind: 'train', spec: spec({}), cron: '0 3 1 1 *' },
+    });
+    assert.equal(admin.status, 201, 'admin sees every column');
   });
 });

@@ -11,6 +11,7 @@ import { Keyring } from './keyring.js';
 import { PiiStore, scanRelation } from './pii.js';
 import { readerView, type ReaderView } from './reader-view.js';
 import { guardRules, type RuleReads } from './rule-guard.js';
+import { guardJob, type JobReads } from './job-guard.js';
 import { secureQuery } from './secure-query.js';
 import { Sessions } from './sessions.js';
 import { exportSubject, eraseSubject, type SubjectHit, type SubjectScope } from './subjects.js';
@@ -19,7 +20,7 @@ import { offlineTableName } from '../features/feature-store.js';
 import type { MaskMethod } from './masking.js';
 import type { Role } from './roles.js';
 import { TablePolicies, type TablePolicy } from './table-policies.js';
-import { requireTable } from '../warehouse/catalog.js';
+import { describeTable, requireTable } from '../warehouse/catalog.js';
 import type { QueryOptions, QueryResult } from '../warehouse/query.js';
 
 export interface SecurityOptions {
@@ -109,6 +110,19 @@ export class Security {
   /** Throws FORBIDDEN when quality rules chosen by `identity` would read what its role may not see. */
   guardRules(identity: Identity, table: string, rules: readonly RuleReads[]): Promise<void> {
     return guardRules({ db: this.db, view: (t) => this.readerView(identity, t) }, identity, table, rules);
+  }
+
+  /** Throws FORBIDDEN when a job `identity` queues would read files, closed tables or masked columns. */
+  guardJob(identity: Identity, job: JobReads): Promise<void> {
+    return guardJob(
+      {
+        db: this.db,
+        view: (t) => this.readerView(identity, t),
+        columns: async (t) => (await describeTable(this.db, t)).columns.map((c) => c.name),
+      },
+      identity,
+      job,
+    );
   }
 
   /**

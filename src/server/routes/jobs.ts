@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { JOB_STATUSES, LOG_LEVELS } from '../../jobs/job.js';
 import { scorePayloadSchema, trainPayloadSchema } from '../../jobs/model-jobs.js';
 import type { Platform } from '../../platform.js';
+import { callerOf } from '../caller.js';
 import { errorResponses } from '../errors.js';
 
 const job = z.object({
@@ -61,6 +62,7 @@ export const jobRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (app,
     },
     async (request, reply) => {
       const { kind, ...payload } = request.body;
+      await platform.security.guardJob(callerOf(request), request.body);
       const id = await queue.enqueue(kind, payload);
       const { status } = await queue.get(id);
       return reply.code(202).send({ id, status });
@@ -129,6 +131,7 @@ export const jobRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (app,
     },
     async (request, reply) => {
       const body = request.body;
+      await platform.security.guardJob(callerOf(request), body);
       const saved =
         body.kind === 'train'
           ? await platform.jobs.scheduleTraining(body.spec, body.cron)
