@@ -9,6 +9,7 @@ import { cliIdentity } from '../src/security/identity.js';
 import type { Role } from '../src/security/roles.js';
 import { buildServer } from '../src/server/app.js';
 import { ingest } from '../src/warehouse/ingest/ingest.js';
+import { readFeatureView } from '../src/features/views/feature-view.js';
 import { caller, roleKeys, type Reply } from './security-support.js';
 import { tempDir } from './support.js';
 
@@ -67,6 +68,19 @@ before(async () => {
   await platform.security.mask(admin, 'staff', 'email', 'redact');
   await ingest(platform.db, { source: path.join(tmp.dir, 'staff.csv'), table: 'payroll' });
   await platform.security.grant(admin, 'payroll', 'analyst');
+  writeFileSync(
+    path.join(tmp.dir, 'visits.csv'),
+    'customer,email,amount,ts\nc1,ana.silva@example.com,52013,2024-01-01 10:00:00\nc1,ana.silva@example.com,61027,2024-01-02 10:00:00\n',
+  );
+  await ingest(platform.db, { source: path.join(tmp.dir, 'visits.csv'), table: 'visits' });
+  await platform.security.mask(admin, 'visits', 'email', 'email', ['engineer']);
+  await platform.security.mask(admin, 'visits', 'amount', 'redact', ['engineer']);
+  writeFileSync(
+    path.join(tmp.dir, 'visits.yaml'),
+    'name: visits_v\nentity: customer\ntimestamp: ts\nsource: { table: visits }\nfeatures:\n  - { name: last_email, column: email, agg: last }\n  - { name: spend, column: amount, agg: sum }\n  - { name: visits, agg: count }\n',
+  );
+  await platform.features.apply(readFeatureView(path.join(tmp.dir, 'visits.yaml')));
+  await platform.features.materialize('visits_v', new Date('2024-02-01T00:00:00Z'));
   app = await buildServer(platform, { logger: false });
   call = caller(await app.listen({ port: 0, host: '127.0.0.1' }));
   keys = await roleKeys(platform);
@@ -297,5 +311,26 @@ describe('every output of cell values applies the caller’s masks', () => {
       body: { kind: 'train', spec: spec({}), cron: '0 3 1 1 *' },
     });
     assert.equal(admin.status, 201, 'admin sees every column');
+  });
+
+  test('online features computed from masked columns are masked', async () => {
+    const one = await call('GET', '/v1/features/visits_v/c1', { key: keys.analyst });
+    assertNoClear(one, 'feature lookup');
+    assert.deepEqual(one.body.features, { last_email: 'a***@example.com', spend: '***', visits: 2 });
+    const many = await call('POST', '/v1/features/visits_v/lookup', {
+      key: keys.analyst,
+      body: { entities: ['c1', 'nobody'] },
+    });
+    assertNoClear(many, 'feature batch lookup');
+    assert.deepEqual(many.body.results, [
+      { entity: 'c1', features: { last_email: 'a***@example.com', spend: '***', visits: 2 } },
+      { entity: 'nobody', features: null },
+    ]);
+    const clear = await call('GET', '/v1/features/visits_v/c1', { key: keys.engineer });
+    assert.deepEqual(clear.body.features, {
+      last_email: 'ana.silva@example.com',
+      spend: 52013 + 61027,
+      visits: 2,
+    });
   });
 });

@@ -12,6 +12,7 @@ import { PiiStore, scanRelation } from './pii.js';
 import { readerView, type ReaderView } from './reader-view.js';
 import { guardRules, type RuleReads } from './rule-guard.js';
 import { guardJob, type JobReads } from './job-guard.js';
+import { featureMask, type FeatureMask } from './feature-guard.js';
 import { secureQuery } from './secure-query.js';
 import { Sessions } from './sessions.js';
 import { exportSubject, eraseSubject, type SubjectHit, type SubjectScope } from './subjects.js';
@@ -30,7 +31,7 @@ export interface SecurityOptions {
   env?: NodeJS.ProcessEnv;
   clock?: () => Date;
   /** Where GDPR export and erasure also look: feature views' entity columns and the online store. */
-  features?: Pick<FeatureStore, 'online' | 'list'>;
+  features?: Pick<FeatureStore, 'online' | 'list' | 'view'>;
 }
 
 /** Authentication, authorisation, audit, encryption and PII flags for one workspace. */
@@ -110,6 +111,20 @@ export class Security {
   /** Throws FORBIDDEN when quality rules chosen by `identity` would read what its role may not see. */
   guardRules(identity: Identity, table: string, rules: readonly RuleReads[]): Promise<void> {
     return guardRules({ db: this.db, view: (t) => this.readerView(identity, t) }, identity, table, rules);
+  }
+
+  /**
+   * How `identity` may see a feature view's online records: its grants on the source and offline
+   * tables are checked (FORBIDDEN), and features over columns masked for it are masked. Views that
+   * only a stream writes (no catalog entry) have no source table and pass through.
+   */
+  async featureMask(identity: Identity, viewName: string): Promise<FeatureMask> {
+    const known = (await this.features?.list())?.some((v) => v.name === viewName);
+    if (!this.features || !known) return (record) => record;
+    const view = await this.features.view(viewName);
+    await this.policies.checkRead(offlineTableName(view.name), identity.role);
+    const source = 'table' in view.source ? await this.readerView(identity, view.source.table) : null;
+    return featureMask(view, source);
   }
 
   /** Throws FORBIDDEN when a job `identity` queues would read files, closed tables or masked columns. */

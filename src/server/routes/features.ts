@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform.js';
+import { callerOf } from '../caller.js';
 import { errorResponses } from '../errors.js';
 
 const value = z.union([z.number(), z.string(), z.boolean(), z.null()]);
@@ -50,7 +51,11 @@ export const featureRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (
         },
       },
     },
-    async (request) => platform.features.lookup(request.params.view, request.params.entity),
+    async (request) => {
+      const mask = await platform.security.featureMask(callerOf(request), request.params.view);
+      const found = await platform.features.lookup(request.params.view, request.params.entity);
+      return { ...found, features: mask(found.features) ?? {} };
+    },
   );
 
   app.post(
@@ -73,10 +78,11 @@ export const featureRoutes: FastifyPluginCallbackZod<{ platform: Platform }> = (
     },
     async (request) => {
       const { entities } = request.body;
+      const mask = await platform.security.featureMask(callerOf(request), request.params.view);
       const records = await platform.features.lookupMany(request.params.view, entities);
       return {
         view: request.params.view,
-        results: entities.map((entity, i) => ({ entity, features: records[i] })),
+        results: entities.map((entity, i) => ({ entity, features: mask(records[i]) })),
       };
     },
   );
