@@ -19,11 +19,34 @@ export interface ParsedEvent {
 
 export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; reason: string };
 
+type ColumnKind = 'timestamp' | 'number' | 'boolean' | 'text';
+
+// Per stream spec, worked out once: parsing runs per event on the hot path.
+const columnKinds = new WeakMap<StreamSpec, [string, ColumnKind][]>();
+
+function kindsOf(spec: StreamSpec): [string, ColumnKind][] {
+  let kinds = columnKinds.get(spec);
+  if (!kinds) {
+    kinds = Object.entries(spec.schema).map(([column, type]) => [
+      column,
+      column === spec.timestamp
+        ? 'timestamp'
+        : isNumericType(type)
+          ? 'number'
+          : type === 'BOOLEAN'
+            ? 'boolean'
+            : 'text',
+    ]);
+    columnKinds.set(spec, kinds);
+  }
+  return kinds;
+}
+
 /** Turns a message into an event per the stream's schema, or names what is wrong with it. */
 export function parseEvent(spec: StreamSpec, data: Uint8Array): ParseResult {
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.from(data).toString('utf8'));
+    body = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
   } catch (error) {
     return { ok: false, reason: `not JSON: ${(error as Error).message}` };
   }
@@ -47,13 +70,13 @@ export function parseEvent(spec: StreamSpec, data: Uint8Array): ParseResult {
       reason: `field '${spec.timestamp}' is ${JSON.stringify(raw)}; expected an ISO timestamp or epoch milliseconds`,
     };
   const values: ParsedEvent['values'] = {};
-  for (const [column, type] of Object.entries(spec.schema)) {
+  for (const [column, kind] of kindsOf(spec)) {
     const value = record[column];
-    if (column === spec.timestamp) {
+    if (kind === 'timestamp') {
       values[column] = new Date(ms).toISOString();
     } else if (value === undefined || value === null) {
       values[column] = null;
-    } else if (isNumericType(type)) {
+    } else if (kind === 'number') {
       const n =
         typeof value === 'number'
           ? value
@@ -63,7 +86,7 @@ export function parseEvent(spec: StreamSpec, data: Uint8Array): ParseResult {
       if (!Number.isFinite(n))
         return { ok: false, reason: `field '${column}' is ${JSON.stringify(value)}; expected a number` };
       values[column] = n;
-    } else if (type === 'BOOLEAN') {
+    } else if (kind === 'boolean') {
       if (typeof value !== 'boolean')
         return { ok: false, reason: `field '${column}' is ${JSON.stringify(value)}; expected true or false` };
       values[column] = value;

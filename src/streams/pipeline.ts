@@ -4,7 +4,7 @@ import { WindowEngine } from '../features/windows/window-engine.js';
 import type { Database } from '../warehouse/database.js';
 import { ident } from '../warehouse/sql.js';
 import { asText } from '../warehouse/values.js';
-import { isNumericType, parseEvent, type ParsedEvent } from './event-parser.js';
+import { isNumericType, parseEvent, type ParsedEvent, type ParseResult } from './event-parser.js';
 import { EventTableWriter, payloadText, type DeadLetter } from './event-table-writer.js';
 import type { StreamMessage, StreamSource } from './source.js';
 import type { StreamSpec } from './stream-spec.js';
@@ -16,6 +16,13 @@ export interface PipelineStats {
   deadLettered: number;
   late: number;
   batches: number;
+}
+
+interface Received {
+  message: StreamMessage;
+  /** performance.now() at receipt. */
+  at: number;
+  parsed: ParseResult;
 }
 
 export interface PipelineOptions {
@@ -35,7 +42,8 @@ export { deadLetterTable } from './event-table-writer.js';
  */
 export class StreamPipeline {
   readonly engine: WindowEngine;
-  private buffer: { message: StreamMessage; at: number }[] = [];
+  // Parsed on receipt, so parsing the next batch overlaps DuckDB writing the last one.
+  private buffer: Received[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly counters: PipelineStats = {
@@ -95,7 +103,7 @@ export class StreamPipeline {
 
   private receive(message: StreamMessage): void {
     this.counters.received++;
-    this.buffer.push({ message, at: performance.now() });
+    this.buffer.push({ message, at: performance.now(), parsed: parseEvent(this.spec, message.data) });
     if (this.buffer.length >= Math.min(this.spec.batchSize, this.options.source.maxUnacked ?? Infinity))
       this.flushSoon(0);
     else this.flushSoon(this.spec.batchWaitMs);
@@ -127,11 +135,10 @@ export class StreamPipeline {
     return this.flushing;
   }
 
-  private async store(batch: { message: StreamMessage; at: number }[]): Promise<void> {
+  private async store(batch: Received[]): Promise<void> {
     const events = new Map<string, { event: ParsedEvent; data: Uint8Array }>();
     const dead: DeadLetter[] = [];
-    for (const { message } of batch) {
-      const parsed = parseEvent(this.spec, message.data);
+    for (const { message, parsed } of batch) {
       if (!parsed.ok) dead.push({ payload: payloadText(message.data), reason: parsed.reason });
       else if (events.has(parsed.event.id)) this.counters.duplicates++;
       else events.set(parsed.event.id, { event: parsed.event, data: message.data });

@@ -18,16 +18,25 @@ export interface NatsSourceOptions {
   durable: string;
   /** Seconds before an unacknowledged message is delivered again. Default 30. */
   ackWaitSeconds?: number;
+  /** Messages delivered and not yet acknowledged, at most. Default 10,000. */
+  maxAckPending?: number;
 }
 
 /** NATS JetStream through a durable pull consumer with explicit acks. */
 export class NatsSource implements StreamSource {
   readonly kind = 'nats';
+  /**
+   * Above JetStream's default of 1,000: a pipeline keeps receiving the next micro-batch while the
+   * last one is written, so the cap must hold two batches and more.
+   */
+  readonly maxUnacked: number;
   private connection: NatsConnection | undefined;
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly options: NatsSourceOptions) {}
+  constructor(private readonly options: NatsSourceOptions) {
+    this.maxUnacked = options.maxAckPending ?? 10_000;
+  }
 
   async start(onMessage: (message: StreamMessage) => void): Promise<void> {
     const { servers, stream, subject, durable } = this.options;
@@ -47,9 +56,10 @@ export class NatsSource implements StreamSource {
       deliver_policy: DeliverPolicy.All,
       filter_subject: subject,
       ack_wait: (this.options.ackWaitSeconds ?? 30) * 1_000_000_000,
+      max_ack_pending: this.maxUnacked,
     });
     const consumer = await jetstream(this.connection).consumers.get(stream, durable);
-    this.messages = await consumer.consume({ max_messages: 1000 });
+    this.messages = await consumer.consume({ max_messages: Math.min(this.maxUnacked, 2000) });
     const messages = this.messages;
     this.loop = (async () => {
       for await (const m of messages) onMessage({ data: m.data, ack: () => m.ack() });
