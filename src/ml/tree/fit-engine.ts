@@ -30,10 +30,13 @@ import { orderedGrower, type RowRunner, type TreeGrower } from './tree-grower.js
 
 /** Depth-wise growth batches a whole level when its histograms fit in this many bytes. */
 const LEVEL_HISTOGRAM_BUDGET = 512 * 2 ** 20;
-/** A batch of tasks is shared among threads when it touches at least this many cells (rows, or rows × features). */
+/**
+ * A batch of tasks is shared among threads from this much work: rows × features for histogram
+ * builds, rows for partitions (a row moves all its features) and for row work (gradients, margins).
+ * Handing a batch to a worker costs ~10–20 µs; below these sizes the work is not much more.
+ */
 const PARALLEL_CELLS = 150_000;
-/** Row work (gradients, margins) is shared among threads from this many rows. */
-const PARALLEL_ROWS = 50_000;
+const PARALLEL_ROWS = 10_000;
 
 /** A grower for one training set; close() releases the workers' hold on its buffers. */
 export interface Growing {
@@ -187,7 +190,11 @@ function taskRunner(b: OrderedRows, session: ParallelSession | null, threads: nu
         sizes.push(size);
         total += size;
       }
-      if (session === null || count === 1 || total < PARALLEL_CELLS) {
+      if (
+        session === null ||
+        count === 1 ||
+        total < (kind === KIND_PARTITION ? PARALLEL_ROWS : PARALLEL_CELLS)
+      ) {
         for (let t = 0; t < count; t++) b.order[t] = t;
         own.set([kind, 0, count, 0]);
         runTasks(b, own);
