@@ -7,7 +7,7 @@ export interface MqttSourceOptions {
   topic: string;
   /** Fixed client id with a persistent session: the broker keeps QoS 1 messages while we are away. */
   clientId: string;
-  /** QoS 1 messages the broker may send before we acknowledge (MQTT 5 Receive Maximum). Default 1000. */
+  /** QoS 1 messages the broker may send before we acknowledge (MQTT 5 Receive Maximum). Default 5,000. */
   receiveMaximum?: number;
 }
 
@@ -25,7 +25,7 @@ export class MqttSource implements StreamSource {
   private client: MqttClient | undefined;
 
   constructor(private readonly options: MqttSourceOptions) {
-    this.maxUnacked = options.receiveMaximum ?? 1000;
+    this.maxUnacked = options.receiveMaximum ?? 5000;
   }
 
   async start(onMessage: (message: StreamMessage) => void): Promise<void> {
@@ -85,6 +85,11 @@ export class MqttSource implements StreamSource {
  */
 function sendPuback(client: MqttClient, stream: IStream, id: number | undefined): void {
   if (id === undefined || client.stream !== stream || !client.connected) return;
+  // A batch's acks come in one synchronous run: corked until the next tick, they leave in one write.
+  if (!stream.writableCorked) {
+    stream.cork();
+    process.nextTick(() => stream.uncork());
+  }
   // MQTT 5 §3.4.2.1: with reason code 0 and no properties the PUBACK is type, length 2, packet id.
   stream.write(Buffer.from([0x40, 0x02, id >> 8, id & 0xff]));
 }
