@@ -166,6 +166,25 @@ describe('cairn score and cairn jobs', () => {
       assert.equal((JSON.parse(stderr) as { error: { code: string } }).error.code, 'CONFLICT');
     }
   });
+
+  test('training a spec with a schedule stores its retraining schedule', async () => {
+    const spec = path.join(tmp.dir, 'weekly.json');
+    writeFileSync(spec, JSON.stringify({ ...SPEC, name: 'churn_weekly', schedule: '0 4 * * 1' }));
+    const report = await cairnJson<{ version: number; schedule: { id: string; cron: string; next: string } }>(
+      home,
+      'train',
+      spec,
+    );
+    assert.equal(report.version, 1);
+    assert.equal(report.schedule.id, 'train:churn_weekly');
+    assert.equal(report.schedule.cron, '0 4 * * 1');
+    assert.equal(new Date(report.schedule.next).getUTCDay(), 1);
+    const { schedules } = await cairnJson<{ schedules: { id: string }[] }>(home, 'jobs', 'schedules');
+    assert.ok(
+      schedules.some((s) => s.id === 'train:churn_weekly'),
+      JSON.stringify(schedules),
+    );
+  });
 });
 
 describe('/v1/jobs', () => {

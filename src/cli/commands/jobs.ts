@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
-import { CairnError, errorMessage } from '../../core/errors.js';
+import { readDocumentFile } from '../../core/document-file.js';
+import { CairnError } from '../../core/errors.js';
 import { JOB_STATUSES, type Job, type JobStatus } from '../../jobs/job.js';
 import type { JobSchedule } from '../../jobs/job-schedules.js';
 import type { Stage } from '../../models/registry.js';
@@ -80,16 +79,6 @@ function cancelCommand(): Command {
     });
 }
 
-function readSpecObject(file: string): unknown {
-  try {
-    return YAML.parse(readFileSync(file, 'utf8')) as unknown;
-  } catch (error) {
-    throw new CairnError('INVALID_ARGUMENT', `cannot read spec file ${file}: ${errorMessage(error)}`, {
-      cause: error,
-    });
-  }
-}
-
 function printSchedule(schedule: JobSchedule, asJson: boolean | undefined): void {
   if (asJson) printJson(schedule);
   else printLine(`schedule ${schedule.id}: '${schedule.cron}' (UTC), next at ${schedule.next ?? 'never'}`);
@@ -104,7 +93,10 @@ function scheduleCommand(): Command {
     .option('--cron <expression>', 'cron expression (UTC), instead of the spec’s schedule')
     .action(async (file: string, options: { cron?: string }, command: Command) => {
       await withPlatform(command, async (platform, globals) => {
-        printSchedule(await platform.jobs.scheduleTraining(readSpecObject(file), options.cron), globals.json);
+        printSchedule(
+          await platform.jobs.scheduleTraining(readDocumentFile(file, 'spec file'), options.cron),
+          globals.json,
+        );
       });
     });
 }

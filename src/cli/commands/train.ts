@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { isUnsupervised, readSpecFile } from '../../models/spec.js';
+import { readDocumentFile } from '../../core/document-file.js';
+import { isUnsupervised, parseSpec } from '../../models/spec.js';
 import { trainModel, type TrainReport } from '../../models/train.js';
 import { withPlatform } from '../context.js';
 import { formatTable, printJson, printLine } from '../output.js';
@@ -46,17 +47,24 @@ export function trainCommand(): Command {
     .option('--json', 'print {"model","version","metrics":{…},…}')
     .action(async (file: string, _options: unknown, command: Command) => {
       await withPlatform(command, async (platform, globals) => {
-        const spec = readSpecFile(file);
+        const raw = readDocumentFile(file, 'spec file');
+        const spec = parseSpec(raw, `spec file ${file}`);
         const progress = createProgress(`train ${spec.name}`, !globals.json && process.stderr.isTTY === true);
         try {
           const report = await trainModel(platform.db, platform.workspace.artifacts, spec, {
             onProgress: (fraction) => progress.update({ fraction }),
           });
           progress.stop();
+          // A spec with a schedule retrains on it from now on (`cairn serve` or `cairn up` fires it).
+          const schedule = spec.schedule ? await platform.jobs.scheduleTraining(raw) : undefined;
           if (globals.json) {
-            printJson(report);
+            printJson(schedule ? { ...report, schedule } : report);
             return;
           }
+          if (schedule)
+            printLine(
+              `retrains on '${schedule.cron}' (UTC), next at ${schedule.next ?? 'never'}: \`cairn jobs schedules\``,
+            );
           printLine(
             `${report.model} v${report.version}: ${report.algorithm} for ${report.task}, ` +
               `${report.rows.train.toLocaleString('en')} training rows, ${report.features.length} features (${report.seconds.toFixed(1)} s)`,
