@@ -16,7 +16,7 @@ export interface ColumnFill {
   column: string;
   /** Cells filled in this column. */
   filled: number;
-  /** How: 'mean', 'median', 'mode', 'constant', 'knn', 'bayesian_ridge', 'logistic', 'gbdt', 'forest'. */
+  /** How: 'mean', 'median', 'mode', 'constant', 'knn', 'gaussian_em', 'bayesian_ridge', 'logistic', 'gbdt', 'forest'. */
   method: string;
 }
 

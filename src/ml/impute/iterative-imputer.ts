@@ -13,6 +13,7 @@ import {
 import type { GbdtParams } from '../tree/gbdt.js';
 import type { RandomForestParams } from '../tree/forest.js';
 import { ColumnEstimator, type EstimatorKind } from './column-estimator.js';
+import { fitGaussianEm, GaussianModel } from './gaussian-em.js';
 import { CellLog, isMissing, type ImputationResult } from './imputation-report.js';
 import { fitSimpleImputer, SimpleImputerModel } from './simple-imputer.js';
 import { maskAtRandom, type MaskedCells } from './mask-cells.js';
@@ -20,11 +21,12 @@ import { columnMoments } from '../anomaly/column-stats.js';
 
 export interface IterativeImputerParams {
   /**
-   * 'linear' (default): Bayesian ridge for numeric columns, logistic regression for categorical
-   * ones; 'gbdt' or 'forest': gradient-boosted trees or a random forest for both.
+   * 'linear' (default): on an all-numeric table, EM for a multivariate normal (gaussian-em.ts);
+   * with categorical columns, chained Bayesian ridge for numeric columns and logistic regression
+   * for categorical ones. 'gbdt' or 'forest': chained gradient-boosted trees or random forests.
    */
   estimator: EstimatorKind;
-  /** Most rounds over the columns, default 10. */
+  /** Most rounds over the columns (EM iterations), default 10. */
   maxIter: number;
   /** Stop when no numeric fill moves more than tol × the largest |observed value|, default 1e-3. */
   tol: number;
@@ -71,6 +73,12 @@ const PATIENCE = 3;
  * cells. (Keeping the held-out run's models instead saves time but, on California housing, costs
  * 0.007 of normalised RMSE.)
  *
+ * Linear models on an all-numeric table take the likelihood route instead (fitGaussianEm): each
+ * gap is regressed on the values observed in its own row under a normal fitted by EM, which has no
+ * drift to stop and, with the same maxIter, gave normalised RMSE 0.506 / 0.305 / 0.726 on
+ * California housing / breast cancer / wine where the chain gave 0.520 / 0.338 / 0.748 (20 % of
+ * cells hidden; scikit-learn's IterativeImputer 0.519 / 0.355 / 0.941).
+ *
  * The model keeps every round's column models, as scikit-learn does, and transform() replays them
  * from the mean fill, so transforming the training rows repeats the fit's own fills. (Replaying
  * only the last round's models from the mean was tried: on California housing it gave a
@@ -91,8 +99,12 @@ export function fitIterativeImputer(
   checkInteger(OPERATION, 'maxIter', p.maxIter, 1);
   checkNumber(OPERATION, 'tol', p.tol, 0, Infinity, true);
   checkNumber(OPERATION, 'validationFraction', p.validationFraction, 0, 0.5, true);
-  const random = new Random(p.seed);
   const initial = fitSimpleImputer(X, { strategy: 'mean' });
+  if (p.estimator === 'linear' && X.categoryCounts.every((k) => k === 0)) {
+    const gaussian = fitGaussianEm(X, p.maxIter, p.tol);
+    return new IterativeImputerModel([...X.names], p.estimator, initial, new Int32Array(0), [], gaussian);
+  }
+  const random = new Random(p.seed);
   const order = modelledColumns(X);
   const held =
     p.validationFraction > 0 && order.length > 0
@@ -252,11 +264,13 @@ export interface IterativeImputerJson {
   names: string[];
   estimator: EstimatorKind;
   initial: unknown;
+  /** The fitted normal when the model fills by EM (then `order` and `models` are empty). */
+  gaussian?: unknown;
   order: number[];
   models: unknown[][];
 }
 
-/** A fitted iterative imputer: the initial fill and one model per column that had gaps. */
+/** A fitted iterative imputer: the initial fill and one model per column that had gaps, or a fitted normal. */
 export class IterativeImputerModel {
   /** @internal built by fitIterativeImputer and fromJSON. */
   constructor(
@@ -266,16 +280,22 @@ export class IterativeImputerModel {
     private readonly order: Int32Array,
     /** Per round, one model per column of `order`. */
     private readonly models: readonly (readonly ColumnEstimator[])[],
+    private readonly gaussian: GaussianModel | null = null,
   ) {}
 
-  /** Rounds of chained models the fit kept (≤ maxIter). */
+  /** Rounds of chained models the fit kept, or EM iterations (≤ maxIter). */
   get rounds(): number {
-    return this.models.length;
+    return this.gaussian === null ? this.models.length : this.gaussian.iterations;
   }
 
   /** X with its gaps filled, and the report (confidence from the last round's predictions). */
   transform(X: FeatureMatrix): ImputationResult {
     checkColumns(X, this.names, 'IterativeImputerModel.transform');
+    if (this.gaussian !== null) {
+      const log = new CellLog(this.names);
+      const data = this.gaussian.fill(X, (i, j, value, std) => log.add(i, j, value, std, NaN, 'gaussian_em'));
+      return { X: { ...X, data }, report: log.report() };
+    }
     const n = X.rows;
     const missing = missingRows(X);
     const start = this.initial.transform(X);
@@ -318,6 +338,7 @@ export class IterativeImputerModel {
       names: [...this.names],
       estimator: this.estimator,
       initial: this.initial.toJSON(),
+      ...(this.gaussian === null ? {} : { gaussian: this.gaussian.toJSON() }),
       order: Array.from(this.order),
       models: this.models.map((round) => round.map((m) => m.toJSON())),
     };
@@ -344,6 +365,7 @@ export class IterativeImputerModel {
       SimpleImputerModel.fromJSON(o.initial),
       order,
       (models as unknown[][]).map((round) => round.map((m) => ColumnEstimator.fromJSON(m))),
+      o.gaussian === undefined ? null : GaussianModel.fromJSON(o.gaussian),
     );
   }
 }
