@@ -41,20 +41,33 @@ export function isMissing(X: FeatureMatrix, j: number, v: number): boolean {
   return k > 0 && !(Number.isInteger(v) && v >= 0 && v < k);
 }
 
-/** Collects filled cells as an imputer writes them, then builds the report. */
+/**
+ * Collects filled cells as an imputer writes them, then builds the report. An imputer that knows
+ * how many cells it will fill passes that `capacity`: the arrays are then allocated once and handed
+ * to the report as they are, with no growing or trimming copies (the log is done after report()).
+ */
 export class CellLog {
   private size = 0;
-  private rows = new Uint32Array(64);
-  private cols = new Uint32Array(64);
-  private values = new Float64Array(64);
-  private std = new Float64Array(64);
-  private probability = new Float64Array(64);
+  private rows: Uint32Array;
+  private cols: Uint32Array;
+  private values: Float64Array;
+  private std: Float64Array;
+  private probability: Float64Array;
   private readonly counts: Int32Array;
   private readonly methods: string[];
 
-  constructor(private readonly names: readonly string[]) {
+  constructor(
+    private readonly names: readonly string[],
+    capacity = 64,
+  ) {
     this.counts = new Int32Array(names.length);
     this.methods = names.map(() => '');
+    const c = Math.max(capacity, 1);
+    this.rows = new Uint32Array(c);
+    this.cols = new Uint32Array(c);
+    this.values = new Float64Array(c);
+    this.std = new Float64Array(c);
+    this.probability = new Float64Array(c);
   }
 
   /** Records one filled cell; the last method recorded for a column names it in the report. */
@@ -85,16 +98,18 @@ export class CellLog {
 
   report(): ImputationReport {
     const n = this.size;
+    const exact = n === this.rows.length;
+    const take = <T extends Uint32Array | Float64Array>(a: T): T => (exact ? a : (a.slice(0, n) as T));
     return {
       columns: this.names
         .map((column, j) => ({ column, filled: this.counts[j], method: this.methods[j] }))
         .filter((c) => c.filled > 0),
       cells: {
-        rows: this.rows.slice(0, n),
-        cols: this.cols.slice(0, n),
-        values: this.values.slice(0, n),
-        std: this.std.slice(0, n),
-        probability: this.probability.slice(0, n),
+        rows: take(this.rows),
+        cols: take(this.cols),
+        values: take(this.values),
+        std: take(this.std),
+        probability: take(this.probability),
       },
     };
   }

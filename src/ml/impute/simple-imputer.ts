@@ -83,6 +83,22 @@ export function fitSimpleImputer(
   );
 }
 
+/** Index into X.data (j · rows + i, ascending) of every missing cell. */
+function missingIndex(X: FeatureMatrix): Uint32Array {
+  const n = X.rows;
+  let count = 0;
+  const out = new Uint32Array(X.data.length);
+  for (let j = 0; j < X.cols; j++) {
+    const from = j * n;
+    if (X.categoryCounts[j] === 0) {
+      for (let at = from; at < from + n; at++) if (X.data[at] !== X.data[at]) out[count++] = at;
+    } else {
+      for (let at = from; at < from + n; at++) if (isMissing(X, j, X.data[at])) out[count++] = at;
+    }
+  }
+  return out.subarray(0, count);
+}
+
 /** The most frequent value of sorted values, the smallest on ties (scikit-learn's most_frequent). */
 function numericMode(sorted: Float64Array): number {
   let best = sorted[0];
@@ -131,22 +147,13 @@ export class SimpleImputerModel {
   transform(X: FeatureMatrix): ImputationResult {
     checkColumns(X, this.names, 'SimpleImputerModel.transform');
     const data = Float64Array.from(X.data);
-    const log = new CellLog(this.names);
     const n = X.rows;
-    for (let j = 0; j < X.cols; j++) {
-      const numeric = X.categoryCounts[j] === 0;
-      const [fill, std, probability, method] = [
-        this.fill[j],
-        this.std[j],
-        this.probability[j],
-        this.methods[j],
-      ];
-      for (let at = j * n; at < (j + 1) * n; at++) {
-        const v = data[at];
-        if (numeric ? v === v : !isMissing(X, j, v)) continue;
-        data[at] = fill;
-        log.add(at - j * n, j, fill, std, probability, method);
-      }
+    const gaps = missingIndex(X);
+    const log = new CellLog(this.names, gaps.length);
+    for (const at of gaps) {
+      const j = Math.floor(at / n);
+      data[at] = this.fill[j];
+      log.add(at - j * n, j, this.fill[j], this.std[j], this.probability[j], this.methods[j]);
     }
     return { X: { ...X, data }, report: log.report() };
   }
