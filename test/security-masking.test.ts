@@ -10,29 +10,31 @@ import type { Role } from '../src/security/roles.js';
 import { buildServer } from '../src/server/app.js';
 import { ingest } from '../src/warehouse/ingest/ingest.js';
 import { readFeatureView } from '../src/features/views/feature-view.js';
+import { parseSpec } from '../src/models/spec.js';
+import { trainModel } from '../src/models/train.js';
 import { caller, roleKeys, type Reply } from './security-support.js';
-import { tempDir } from './support.js';
+import { CHURN_CSV, tempDir } from './support.js';
 
 // Each person appears twice so profiles have top values; row 6 breaks the country rule.
 const PEOPLE = [
   'id,email,phone,salary,country,team',
-  '1,ana.silva@example.com,+351 912 345 678,52013,PT,red',
-  '2,ana.silva@example.com,+351 912 345 678,52013,PT,red',
-  '3,bo.chen@example.org,+44 20 7946 0958,61027,UK,blue',
-  '4,bo.chen@example.org,+44 20 7946 0958,61027,UK,blue',
-  '5,carla.m@example.net,+1 (415) 555-0132,75049,US,red',
-  '6,carla.m@example.net,+1 (415) 555-0132,75049,XX,blue',
+  '1,ana.silva@example.com,+351 912 345 678,520137,PT,red',
+  '2,ana.silva@example.com,+351 912 345 678,520137,PT,red',
+  '3,bo.chen@example.org,+44 20 7946 0958,610271,UK,blue',
+  '4,bo.chen@example.org,+44 20 7946 0958,610271,UK,blue',
+  '5,carla.m@example.net,+1 (415) 555-0132,750493,US,red',
+  '6,carla.m@example.net,+1 (415) 555-0132,750493,XX,blue',
 ].join('\n');
 const CLEAR = [
   'ana.silva',
   'bo.chen',
   'carla.m',
   '912 345',
-  '7946',
+  '7946 0958',
   '555-0132',
-  '52013',
-  '61027',
-  '75049',
+  '520137',
+  '610271',
+  '750493',
   'enc:v',
 ];
 
@@ -45,7 +47,10 @@ let keys: Record<Role, string>;
 /** Asserts that nothing of the clear email, phone or salary values appears in a response. */
 function assertNoClear(reply: Reply, what: string) {
   assert.equal(reply.status, 200, `${what}: ${reply.text.slice(0, 300)}`);
-  for (const clear of CLEAR) assert.ok(!reply.text.includes(clear), `${what} shows '${clear}'`);
+  for (const clear of CLEAR) {
+    const at = reply.text.indexOf(clear);
+    assert.equal(at, -1, `${what} shows '${clear}': …${reply.text.slice(Math.max(0, at - 60), at + 60)}…`);
+  }
 }
 
 before(async () => {
@@ -70,7 +75,7 @@ before(async () => {
   await platform.security.grant(admin, 'payroll', 'analyst');
   writeFileSync(
     path.join(tmp.dir, 'visits.csv'),
-    'customer,email,amount,ts\nc1,ana.silva@example.com,52013,2024-01-01 10:00:00\nc1,ana.silva@example.com,61027,2024-01-02 10:00:00\n',
+    'customer,email,amount,ts\nc1,ana.silva@example.com,520137,2024-01-01 10:00:00\nc1,ana.silva@example.com,610271,2024-01-02 10:00:00\n',
   );
   await ingest(platform.db, { source: path.join(tmp.dir, 'visits.csv'), table: 'visits' });
   await platform.security.mask(admin, 'visits', 'email', 'email', ['engineer']);
@@ -81,6 +86,22 @@ before(async () => {
   );
   await platform.features.apply(readFeatureView(path.join(tmp.dir, 'visits.yaml')));
   await platform.features.materialize('visits_v', new Date('2024-02-01T00:00:00Z'));
+  await ingest(platform.db, { source: CHURN_CSV, table: 'churn' });
+  await platform.security.mask(admin, 'churn', 'PaymentMethod', 'partial');
+  await platform.security.mask(admin, 'churn', 'MonthlyCharges', 'redact');
+  await trainModel(
+    platform.db,
+    platform.workspace.artifacts,
+    parseSpec({
+      name: 'churn_card',
+      task: 'binary',
+      algorithm: 'logistic',
+      data: { table: 'churn' },
+      target: 'Churn',
+      features: ['PaymentMethod', 'MonthlyCharges', 'tenure'],
+      seed: 7,
+    }),
+  );
   app = await buildServer(platform, { logger: false });
   call = caller(await app.listen({ port: 0, host: '127.0.0.1' }));
   keys = await roleKeys(platform);
@@ -122,7 +143,7 @@ describe('every output of cell values applies the caller’s masks', () => {
     const clear = await call('GET', '/v1/tables/people/profile', { key: keys.engineer });
     assert.equal(column(clear, 'email').min, 'ana.silva@example.com');
     assert.match(String(column(clear, 'phone').min), /^\+\d/, 'readers see sealed values opened');
-    assert.equal(column(clear, 'salary').max, 75049);
+    assert.equal(column(clear, 'salary').max, 750493);
   });
 
   test('profile comparison, suggestions and the quality report (HTML and JSON) are masked', async () => {
@@ -246,7 +267,7 @@ describe('every output of cell values applies the caller’s masks', () => {
         id: 5,
         email: 'carla.m@example.net',
         phone: '+1 (415) 555-0132',
-        salary: 75049,
+        salary: 750493,
         country: 'US',
         team: 'red',
       },
@@ -329,8 +350,31 @@ describe('every output of cell values applies the caller’s masks', () => {
     const clear = await call('GET', '/v1/features/visits_v/c1', { key: keys.engineer });
     assert.deepEqual(clear.body.features, {
       last_email: 'ana.silva@example.com',
-      spend: 52013 + 61027,
+      spend: 520137 + 610271,
       visits: 2,
     });
+  });
+
+  test('model cards show their training data through the caller’s policy on its source', async () => {
+    type Card = { training: { feature: string; min?: number; mean?: number; top?: { value: string }[] }[] };
+    const training = async (role: Role, suffix = '') => {
+      const reply = await call('GET', `/v1/models/churn_card/versions/1/card${suffix}`, { key: keys[role] });
+      assert.equal(reply.status, 200, reply.text.slice(0, 200));
+      return suffix ? reply.text : (reply.body as unknown as Card).training;
+    };
+    const clear = (await training('admin')) as Card['training'];
+    const byName = (rows: Card['training'], prefix: string) => rows.find((c) => c.feature.startsWith(prefix));
+    assert.ok(byName(clear, 'MonthlyCharges')?.mean, 'admin sees the moments');
+    assert.ok(byName(clear, 'PaymentMethod')?.top?.some((t) => t.value === 'Electronic check'));
+    for (const role of ['viewer', 'analyst'] as const) {
+      const masked = (await training(role)) as Card['training'];
+      assert.equal(byName(masked, 'MonthlyCharges')?.mean, undefined, `${role}: moments withheld`);
+      assert.equal(byName(masked, 'MonthlyCharges')?.min, undefined);
+      const top = byName(masked, 'PaymentMethod')?.top?.map((t) => t.value) ?? [];
+      assert.ok(top.includes('E**************k'), `${role}: categories masked (${top.join(', ')})`);
+      assert.ok(byName(masked, 'tenure')?.mean, 'clear columns keep theirs');
+      const html = (await training(role, '.html')) as string;
+      assert.ok(!html.includes('Electronic check'), `${role}: the HTML card is masked too`);
+    }
   });
 });

@@ -48,3 +48,18 @@ export function readerView(policy: TablePolicy, role: Role, keyring: Keyring): R
       }),
   };
 }
+
+/** A view that hides every column: for data the caller has no grant on, summarised elsewhere. */
+export function closedView(table: string): ReaderView {
+  const show = (_column: string, value: JsonValue): JsonValue => (value === null ? null : '***');
+  return {
+    table,
+    hides: () => true,
+    show,
+    rows: (rows) =>
+      rows.map(
+        (row) =>
+          Object.fromEntries(Object.keys(row).map((c) => [c, show(c, row[c])])) as (typeof rows)[number],
+      ),
+  };
+}

@@ -9,11 +9,11 @@ import type { Identity } from './identity.js';
 import { jwtSettingsFromEnv, jwtVerifier, type JwtSettings, type JwtVerifier } from './jwt.js';
 import { Keyring } from './keyring.js';
 import { PiiStore, scanRelation } from './pii.js';
-import { readerView, type ReaderView } from './reader-view.js';
+import { closedView, readerView, type ReaderView } from './reader-view.js';
 import { guardRules, type RuleReads } from './rule-guard.js';
 import { guardJob, type JobReads } from './job-guard.js';
 import { featureMask, type FeatureMask } from './feature-guard.js';
-import { secureQuery } from './secure-query.js';
+import { queryRefs, secureQuery } from './secure-query.js';
 import { Sessions } from './sessions.js';
 import { exportSubject, eraseSubject, type SubjectHit, type SubjectScope } from './subjects.js';
 import type { FeatureStore } from '../features/feature-store.js';
@@ -125,6 +125,37 @@ export class Security {
     await this.policies.checkRead(offlineTableName(view.name), identity.role);
     const source = 'table' in view.source ? await this.readerView(identity, view.source.table) : null;
     return featureMask(view, source);
+  }
+
+  /**
+   * How `identity` may see summaries of a model's training data, by its source (`table:…`,
+   * `query:…`, `file:…` as the registry records it): a table's masks apply, and a table without a
+   * grant, or a query over any table the role does not read in full, hides every column. Files are
+   * read only by admins (CLI), who chose to summarise them.
+   */
+  async sourceView(identity: Identity, source: string): Promise<ReaderView> {
+    const clear = readerView(
+      { table: source, grants: [], masks: [], encrypted: [] },
+      identity.role,
+      this.keyring,
+    );
+    if (identity.role === 'admin') return clear;
+    const [kind, ...rest] = source.split(':');
+    const detail = rest.join(':');
+    if (kind === 'table') return this.readerView(identity, detail).catch(() => closedView(detail));
+    if (kind !== 'query') return clear;
+    const refs = await this.db.use((c) => queryRefs(c, detail)).catch(() => null);
+    if (!refs) return closedView(source);
+    for (const ref of refs.tables) {
+      if (refs.ctes.has(ref.name)) continue;
+      const view = await this.readerView(identity, ref.name).catch(() => null);
+      const columns = await describeTable(this.db, ref.name).then(
+        (d) => d.columns.map((c) => c.name),
+        () => [],
+      );
+      if (!view || columns.some((c) => view.hides(c))) return closedView(source);
+    }
+    return clear;
   }
 
   /** Throws FORBIDDEN when a job `identity` queues would read files, closed tables or masked columns. */

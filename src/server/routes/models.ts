@@ -6,6 +6,9 @@ import { lineage } from '../../models/lineage.js';
 import { listVersions, STAGES } from '../../models/registry.js';
 import type { Platform } from '../../platform.js';
 import type { ModelServer } from '../../serving/model-server.js';
+import { maskModelCard } from '../../security/card-mask.js';
+import type { Identity } from '../../security/identity.js';
+import { callerOf } from '../caller.js';
 import { errorResponses } from '../errors.js';
 
 const modelName = z.object({ name: z.string().min(1).max(63).describe('Model name') });
@@ -120,6 +123,12 @@ export const modelRoutes: FastifyPluginCallbackZod<{ platform: Platform; models:
     },
   );
 
+  // A card summarises its training rows: the caller sees them through its policy on their source.
+  const visibleCard = async (identity: Identity, name: string, version: number) => {
+    const card = await modelCard(db, artifacts, name, version);
+    return maskModelCard(card, await platform.security.sourceView(identity, card.data.source));
+  };
+
   app.get(
     '/v1/models/:name/versions/:version/card',
     {
@@ -131,7 +140,7 @@ export const modelRoutes: FastifyPluginCallbackZod<{ platform: Platform; models:
       },
     },
     async (request) => {
-      const card = await modelCard(db, artifacts, request.params.name, request.params.version);
+      const card = await visibleCard(callerOf(request), request.params.name, request.params.version);
       return card as unknown as Record<string, unknown>;
     },
   );
@@ -147,7 +156,7 @@ export const modelRoutes: FastifyPluginCallbackZod<{ platform: Platform; models:
       },
     },
     async (request, reply) => {
-      const card = await modelCard(db, artifacts, request.params.name, request.params.version);
+      const card = await visibleCard(callerOf(request), request.params.name, request.params.version);
       return reply.type('text/html; charset=utf-8').send(modelCardHtml(card));
     },
   );
