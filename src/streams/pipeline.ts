@@ -46,6 +46,7 @@ export class StreamPipeline {
   private buffer: Received[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private storing = false;
   private readonly counters: PipelineStats = {
     received: 0,
     stored: 0,
@@ -114,25 +115,39 @@ export class StreamPipeline {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flush();
+      if (!this.storing) this.storeNext();
     }, wait);
   }
 
-  /** Stores whatever is buffered; batches run one after another. */
-  flush(): Promise<void> {
-    const batch = this.buffer;
-    this.buffer = [];
-    if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() =>
-      this.store(batch).catch((error: unknown) => {
+  /**
+   * Stores the next batch (up to the batch size). One batch is written at a time; what arrives
+   * meanwhile forms the next one, which starts as soon as the write ends — so under load batches grow
+   * toward the batch size and DuckDB's per-commit cost is shared by more events.
+   */
+  private storeNext(): void {
+    const batch = this.buffer.splice(0, this.spec.batchSize);
+    if (batch.length === 0) return;
+    this.storing = true;
+    this.flushing = this.store(batch)
+      .catch((error: unknown) => {
         // Nothing is acknowledged: the broker delivers the batch again.
         this.logger.error(
           { err: error, pipeline: this.spec.name },
           'stream batch failed; it will be redelivered',
         );
-      }),
-    );
-    return this.flushing;
+      })
+      .finally(() => {
+        this.storing = false;
+        if (this.buffer.length > 0) this.storeNext();
+      });
+  }
+
+  /** Resolves once everything buffered so far has been stored (or failed and left for redelivery). */
+  async flush(): Promise<void> {
+    while (this.storing || this.buffer.length > 0) {
+      if (!this.storing) this.storeNext();
+      await this.flushing;
+    }
   }
 
   private async store(batch: Received[]): Promise<void> {

@@ -32,7 +32,6 @@ export class NatsSource implements StreamSource {
   readonly maxUnacked: number;
   private connection: NatsConnection | undefined;
   private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
 
   constructor(private readonly options: NatsSourceOptions) {
     this.maxUnacked = options.maxAckPending ?? 10_000;
@@ -59,11 +58,11 @@ export class NatsSource implements StreamSource {
       max_ack_pending: this.maxUnacked,
     });
     const consumer = await jetstream(this.connection).consumers.get(stream, durable);
-    this.messages = await consumer.consume({ max_messages: Math.min(this.maxUnacked, 2000) });
-    const messages = this.messages;
-    this.loop = (async () => {
-      for await (const m of messages) onMessage({ data: m.data, ack: () => m.ack() });
-    })();
+    // A callback rather than the async iterator: one promise less per message on the hot path.
+    this.messages = await consumer.consume({
+      max_messages: Math.min(this.maxUnacked, 2000),
+      callback: (m) => onMessage({ data: m.data, ack: () => m.ack() }),
+    });
   }
 
   /** Drops the connection as a network failure would; the client reconnects and delivery resumes. */
@@ -73,7 +72,6 @@ export class NatsSource implements StreamSource {
 
   async close(): Promise<void> {
     await this.messages?.close();
-    await this.loop?.catch(() => undefined);
     await this.connection?.drain().catch(() => undefined);
   }
 }
