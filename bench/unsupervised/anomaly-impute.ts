@@ -1,11 +1,13 @@
 // Benchmark: Cairn's isolation forest and imputers against scikit-learn 1.2.1 on the same data, one
-// run. Isolation forest: ROC-AUC (mean over seeds 0..S−1) and fit/score seconds on ODDS sets from
+// run. Isolation forest: ROC-AUC (mean over seeds 0..S−1) and fit + score seconds on ODDS sets from
 // ../shared/datasets. Imputation: 20 % of the cells hidden by Cairn's maskAtRandom (seed 42),
 // written to bench/out/unsupervised/ so scikit-learn fills exactly the same gaps; mean over
-// columns of RMSE / column std, and fit + transform seconds. Both sides on one thread.
+// columns of RMSE / column std, and fit + transform seconds. Runs are interleaved with
+// scikit-learn's (through peers/peer_server.py, on 1 thread and on 2) in a rotating order, after one
+// warm-up round, so a shared machine's load falls on all three alike; medians of wall and
+// process-CPU seconds are printed with the load average.
 // Usage: npx tsx bench/unsupervised/anomaly-impute.ts [--only iforest|impute] [--seeds 20]
-//        [--repeat 3] [--datasets cardio,shuttle,…] [--json]
-import { spawnSync } from 'node:child_process';
+//        [--repeat 5] [--datasets cardio,shuttle,…] [--json]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -23,9 +25,8 @@ import {
   type ImputeModel,
   type MaskedCells,
 } from '../../src/ml/impute/index.js';
+import { median, PeerSession, timed, type PeerTiming } from './peer-session.js';
 
-const PYTHON = '/usr/bin/python3';
-const PEER = fileURLToPath(new URL('./peers/anomaly_impute_peer.py', import.meta.url));
 const OUT = fileURLToPath(new URL('../out/unsupervised/', import.meta.url));
 const ODDS = '/work/shared/datasets/tabular-anomaly/odds/';
 const DATA = fileURLToPath(new URL('../../data/', import.meta.url));
@@ -76,54 +77,73 @@ function writeCsv(X: FeatureMatrix, file: string): void {
   writeFileSync(file, lines.join('\n') + '\n');
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+type Side = 'cairn' | 'sklearn1' | 'sklearn2';
+const SIDES: Side[] = ['cairn', 'sklearn1', 'sklearn2'];
+
+/** Wall and CPU medians of one side, with the figures of its runs (medians and means taken by the caller). */
+interface Runs<F> {
+  seconds: number;
+  cpu_seconds: number;
+  runs: F[];
 }
 
-function peer(args: string[]): Record<string, unknown> {
-  const run = spawnSync(PYTHON, [PEER, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (run.status !== 0) throw new Error(`peer failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
+/**
+ * Runs `count` rounds (after `warmUp` untimed ones) of the three sides in rotating order; round r
+ * passes r to the runners (the isolation forest's seed).
+ */
+async function interleave<F extends PeerTiming>(
+  count: number,
+  warmUp: number,
+  cairn: (round: number) => F,
+  peer: (round: number, threads: number) => Promise<F>,
+): Promise<Record<Side, Runs<F>>> {
+  const runs: Record<Side, F[]> = { cairn: [], sklearn1: [], sklearn2: [] };
+  for (let r = -warmUp; r < count; r++) {
+    for (let s = 0; s < SIDES.length; s++) {
+      const side = SIDES[(s + r + warmUp) % SIDES.length];
+      const round = Math.max(r, 0);
+      const run = side === 'cairn' ? cairn(round) : await peer(round, side === 'sklearn1' ? 1 : 2);
+      if (r >= 0) runs[side].push(run);
+    }
+  }
+  const summary = (list: F[]): Runs<F> => ({
+    seconds: median(list.map((x) => x.seconds)),
+    cpu_seconds: median(list.map((x) => x.cpu_seconds)),
+    runs: list,
+  });
+  return { cairn: summary(runs.cairn), sklearn1: summary(runs.sklearn1), sklearn2: summary(runs.sklearn2) };
+}
+
+interface IforestRun extends PeerTiming {
+  auc: number;
 }
 
 interface IforestRow {
   dataset: string;
   rows: number;
   cols: number;
-  cairn: { auc: number; fit: number; score: number };
-  sklearn: { auc: number; fit: number; score: number };
+  sides: Record<Side, Runs<IforestRun>>;
+  load: [number, number];
 }
 
-function benchIforest(name: string, seeds: number): IforestRow {
+async function benchIforest(name: string, seeds: number, peer: PeerSession): Promise<IforestRow> {
   const file = `${ODDS}${name}.csv`;
   const { X, y } = readNumericCsv(file, [], 'label_outlier');
-  fitIsolationForest(X, { seed: 99 }).score(X); // warm-up
-  const aucs: number[] = [];
-  const fits: number[] = [];
-  const scores: number[] = [];
-  for (let seed = 0; seed < seeds; seed++) {
-    const t0 = performance.now();
-    const model = fitIsolationForest(X, { seed });
-    const t1 = performance.now();
-    const s = model.score(X);
-    const t2 = performance.now();
-    aucs.push(rocAuc(y, s));
-    fits.push((t1 - t0) / 1000);
-    scores.push((t2 - t1) / 1000);
-  }
-  const ref = peer(['--task', 'iforest', '--csv', file, '--seeds', String(seeds)]) as {
-    auc_mean: number;
-    fit_s: number;
-    score_s: number;
-  };
-  return {
-    dataset: name,
-    rows: X.rows,
-    cols: X.cols,
-    cairn: { auc: aucs.reduce((a, b) => a + b) / seeds, fit: median(fits), score: median(scores) },
-    sklearn: { auc: ref.auc_mean, fit: ref.fit_s, score: ref.score_s },
-  };
+  const before = os.loadavg()[0];
+  const sides = await interleave<IforestRun>(
+    seeds,
+    1,
+    (seed) => {
+      const { value: s, ...time } = timed(() => fitIsolationForest(X, { seed }).score(X));
+      return { ...time, auc: rocAuc(y, s) };
+    },
+    (seed, threads) => peer.call<IforestRun>({ task: 'iforest', file, seed, threads }),
+  );
+  return { dataset: name, rows: X.rows, cols: X.cols, sides, load: [before, os.loadavg()[0]] };
+}
+
+interface ImputeRun extends PeerTiming {
+  nrmse: number;
 }
 
 interface ImputeRow {
@@ -132,8 +152,8 @@ interface ImputeRow {
   cols: number;
   masked: number;
   method: string;
-  cairn: { nrmse: number; seconds: number };
-  sklearn: { nrmse: number; seconds: number };
+  sides: Record<Side, Runs<ImputeRun>>;
+  load: [number, number];
 }
 
 function nrmse(X: FeatureMatrix, filled: FeatureMatrix, masked: MaskedCells): number {
@@ -148,106 +168,108 @@ function nrmse(X: FeatureMatrix, filled: FeatureMatrix, masked: MaskedCells): nu
   return sum / m;
 }
 
-function benchImpute(name: string, repeat: number): ImputeRow[] {
+async function benchImpute(name: string, repeat: number, peer: PeerSession): Promise<ImputeRow[]> {
   const { file, drop } = IMPUTE_SETS[name];
   const { X } = readNumericCsv(file, drop);
   const masked = maskAtRandom(X, 0.2, 42);
   mkdirSync(OUT, { recursive: true });
-  writeCsv(X, `${OUT}${name}_full.csv`);
-  writeCsv(masked.X, `${OUT}${name}_masked.csv`);
+  const full = `${OUT}${name}_full.csv`;
+  const hidden = `${OUT}${name}_masked.csv`;
+  writeCsv(X, full);
+  writeCsv(masked.X, hidden);
   const methods: [string, () => ImputeModel][] = [
     ['mean', () => fitSimpleImputer(masked.X)],
     ['knn', () => fitKnnImputer(masked.X)],
     ['iterative', () => fitIterativeImputer(masked.X)],
   ];
-  const ref = peer([
-    '--task',
-    'impute',
-    '--full',
-    `${OUT}${name}_full.csv`,
-    '--masked',
-    `${OUT}${name}_masked.csv`,
-    '--repeat',
-    String(name === 'california' ? 1 : repeat),
-  ]) as Record<string, { nrmse: number; seconds: number }>;
-  return methods.map(([method, fit]) => {
-    for (let w = 0; w < (method === 'knn' && name === 'california' ? 1 : 5); w++) fit().transform(masked.X); // warm-up (JIT)
-    const times: number[] = [];
-    let filled = masked.X;
-    for (let r = 0; r < (method === 'knn' && name === 'california' ? 1 : repeat); r++) {
-      const t0 = performance.now();
-      filled = fit().transform(masked.X).X;
-      times.push((performance.now() - t0) / 1000);
-    }
-    return {
+  const rows: ImputeRow[] = [];
+  for (const [method, fit] of methods) {
+    // scikit-learn's KNN takes about a minute on California: one timed round there.
+    const slow = method === 'knn' && name === 'california';
+    const before = os.loadavg()[0];
+    const sides = await interleave<ImputeRun>(
+      slow ? 1 : repeat,
+      slow ? 0 : 1,
+      () => {
+        const { value, ...time } = timed(() => fit().transform(masked.X).X);
+        return { ...time, nrmse: nrmse(X, value, masked) };
+      },
+      (_, threads) => peer.call<ImputeRun>({ task: 'impute', full, masked: hidden, method, threads }),
+    );
+    rows.push({
       dataset: name,
       rows: X.rows,
       cols: X.cols,
       masked: masked.cells.length,
       method,
-      cairn: { nrmse: nrmse(X, filled, masked), seconds: median(times) },
-      sklearn: ref[method],
-    };
-  });
+      sides,
+      load: [before, os.loadavg()[0]],
+    });
+  }
+  return rows;
 }
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     seeds: { type: 'string', default: '20' },
-    repeat: { type: 'string', default: '3' },
+    repeat: { type: 'string', default: '5' },
     datasets: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const chosen = values.datasets?.split(',');
-const loadBefore = os.loadavg()[0];
-const iforest =
-  values.only === 'impute'
-    ? []
-    : IFOREST_SETS.filter((d) => chosen === undefined || chosen.includes(d)).map((d) =>
-        benchIforest(d, Number(values.seeds)),
-      );
-const impute =
-  values.only === 'iforest'
-    ? []
-    : Object.keys(IMPUTE_SETS)
-        .filter((d) => chosen === undefined || chosen.includes(d))
-        .flatMap((d) => benchImpute(d, Number(values.repeat)));
-const load = [loadBefore, os.loadavg()[0]];
+const peer = PeerSession.start('peer_server.py');
+const iforest: IforestRow[] = [];
+if (values.only !== 'impute') {
+  for (const d of IFOREST_SETS.filter((d) => chosen === undefined || chosen.includes(d)))
+    iforest.push(await benchIforest(d, Number(values.seeds), peer));
+}
+const impute: ImputeRow[] = [];
+if (values.only !== 'iforest') {
+  for (const d of Object.keys(IMPUTE_SETS).filter((d) => chosen === undefined || chosen.includes(d)))
+    impute.push(...(await benchImpute(d, Number(values.repeat), peer)));
+}
+peer.close();
 
 const f = (v: number, digits = 4) => v.toFixed(digits);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const load = (l: [number, number]) => `${l[0].toFixed(1)} → ${l[1].toFixed(1)}`;
 if (values.json) {
-  console.log(JSON.stringify({ iforest, impute, load }));
+  console.log(JSON.stringify({ iforest, impute }));
 } else {
+  console.log(`Node ${process.version}; medians of interleaved runs after one warm-up round\n`);
   if (iforest.length > 0) {
     console.log(
-      `Isolation forest (100 trees, 256 rows per tree; ROC-AUC mean of seeds 0..${Number(values.seeds) - 1}; times median, seconds)\n`,
+      `Isolation forest (100 trees, 256 rows per tree; ROC-AUC mean of seeds 0..${Number(values.seeds) - 1}; fit + score seconds)\n`,
     );
     console.log(
-      '| dataset | rows × cols | AUC Cairn | AUC sklearn | Δ AUC | fit Cairn | fit sklearn | score Cairn | score sklearn | (fit+score) Cairn / sklearn |',
+      '| dataset | rows × cols | AUC Cairn | AUC sklearn | Δ AUC | s Cairn | s sklearn 1 thr | ratio | s sklearn 2 thr | ratio | CPU-time ratio (1 thr) | load |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of iforest) {
+      const { cairn, sklearn1, sklearn2 } = r.sides;
+      const ours = mean(cairn.runs.map((x) => x.auc));
+      const theirs = mean(sklearn1.runs.map((x) => x.auc));
       console.log(
-        `| ${r.dataset} | ${r.rows} × ${r.cols} | ${f(r.cairn.auc)} | ${f(r.sklearn.auc)} | ${(r.cairn.auc - r.sklearn.auc >= 0 ? '+' : '') + f(r.cairn.auc - r.sklearn.auc)} | ${f(r.cairn.fit, 3)} | ${f(r.sklearn.fit, 3)} | ${f(r.cairn.score, 3)} | ${f(r.sklearn.score, 3)} | ${ratio(r.cairn.fit + r.cairn.score, r.sklearn.fit + r.sklearn.score)} |`,
+        `| ${r.dataset} | ${r.rows} × ${r.cols} | ${f(ours)} | ${f(theirs)} | ${(ours - theirs >= 0 ? '+' : '') + f(ours - theirs)} | ${f(cairn.seconds, 3)} | ${f(sklearn1.seconds, 3)} | ${ratio(cairn.seconds, sklearn1.seconds)} | ${f(sklearn2.seconds, 3)} | ${ratio(cairn.seconds, sklearn2.seconds)} | ${ratio(cairn.cpu_seconds, sklearn1.cpu_seconds)} | ${load(r.load)} |`,
       );
     }
   }
   if (impute.length > 0) {
     console.log(
-      '\nImputation (20 % of cells hidden, Cairn maskAtRandom seed 42; normalised RMSE = mean over columns of RMSE / std; fit + transform seconds)\n',
+      '\nImputation (20 % of cells hidden, Cairn maskAtRandom seed 42; nRMSE = mean over columns of RMSE / std; fit + transform seconds)\n',
     );
     console.log(
-      '| dataset | rows × cols | hidden | method | nRMSE Cairn | nRMSE sklearn | seconds Cairn | seconds sklearn | time Cairn / sklearn |',
+      '| dataset | rows × cols | hidden | method | nRMSE Cairn | nRMSE sklearn | s Cairn | s sklearn 1 thr | ratio | s sklearn 2 thr | ratio | CPU-time ratio (1 thr) | load |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of impute) {
+      const { cairn, sklearn1, sklearn2 } = r.sides;
       console.log(
-        `| ${r.dataset} | ${r.rows} × ${r.cols} | ${r.masked} | ${r.method} | ${f(r.cairn.nrmse)} | ${f(r.sklearn.nrmse)} | ${f(r.cairn.seconds, 3)} | ${f(r.sklearn.seconds, 3)} | ${ratio(r.cairn.seconds, r.sklearn.seconds)} |`,
+        `| ${r.dataset} | ${r.rows} × ${r.cols} | ${r.masked} | ${r.method} | ${f(cairn.runs[0].nrmse)} | ${f(sklearn1.runs[0].nrmse)} | ${f(cairn.seconds, 3)} | ${f(sklearn1.seconds, 3)} | ${ratio(cairn.seconds, sklearn1.seconds)} | ${f(sklearn2.seconds, 3)} | ${ratio(cairn.seconds, sklearn2.seconds)} | ${ratio(cairn.cpu_seconds, sklearn1.cpu_seconds)} | ${load(r.load)} |`,
       );
     }
   }
-  console.log(`\nload average ${load[0].toFixed(1)} → ${load[1].toFixed(1)}; Node ${process.version}`);
 }

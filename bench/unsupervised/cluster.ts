@@ -1,9 +1,11 @@
 // Benchmark: Cairn's clustering and t-SNE against scikit-learn 1.2 on the same real data, from one
 // run. The TypeScript side prepares each matrix once (standardised as StandardScaler does, digits
 // raw) and writes it to bench/out/unsupervised/cluster/ so scikit-learn reads the very same numbers.
-// Usage: npx tsx bench/unsupervised/cluster.ts [--repeat 3] [--only kmeans,dbscan,agglomerative,tsne]
-//        [--no-peers] [--json]
-import { spawnSync } from 'node:child_process';
+// Runs are interleaved — Cairn, scikit-learn on 1 thread, scikit-learn on 2 threads, in a rotating
+// order, `repeat` times after one warm-up round — so a shared machine's load falls on all three alike;
+// medians of wall and of process-CPU seconds are printed with the load average.
+// Usage: npx tsx bench/unsupervised/cluster.ts [--repeat 5] [--only kmeans,dbscan,agglomerative,tsne]
+//        [--json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,11 +20,10 @@ import { adjustedRandIndex } from '../../src/ml/metrics/cluster-agreement.js';
 import { trustworthiness } from '../../src/ml/metrics/trustworthiness.js';
 import { standardise } from '../../test/cluster-data.js';
 import { loadCsv } from '../../test/ml-data.js';
+import { median, PeerSession, timed, type PeerTiming } from './peer-session.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'bench/out/unsupervised/cluster');
-const PYTHON = '/usr/bin/python3';
-const PEER = path.join(ROOT, 'bench/unsupervised/peers/cluster_peer.py');
 
 interface Data {
   name: string;
@@ -43,18 +44,22 @@ interface Job {
   linkage?: 'ward' | 'complete' | 'average' | 'single';
 }
 
-interface Figures {
-  seconds: number;
+interface Quality {
   inertia?: number;
   ari?: number;
   trustworthiness?: number;
 }
 
+/** One side's medians over the repeats and the quality of its last run. */
+interface Figures extends Quality {
+  seconds: number;
+  cpu_seconds: number;
+}
+
 const { values } = parseArgs({
   options: {
-    repeat: { type: 'string', default: '3' },
+    repeat: { type: 'string', default: '5' },
     only: { type: 'string', default: 'kmeans,dbscan,agglomerative,tsne' },
-    'no-peers': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -113,43 +118,36 @@ async function california(): Promise<Data> {
   return { name: 'california', X: Z, y: quintile, file: writeMatrix('california', Z, quintile) };
 }
 
-function runCairn(job: Job): Figures {
+/** One Cairn fit of the job, with its quality figures (computed outside the timing). */
+function runCairn(job: Job): PeerTiming & Quality {
   const { X, y } = job.data;
-  const once = (): Omit<Figures, 'seconds'> => {
-    switch (job.task) {
-      case 'kmeans': {
-        const model = fitKMeans(X, { k: job.k!, nInit: 10 });
-        return { inertia: model.inertia, ari: adjustedRandIndex(y, model.predict(X)) };
-      }
-      case 'dbscan':
-        return {
-          ari: adjustedRandIndex(y, fitDbscan(X, { eps: job.eps!, minSamples: job.min_samples }).labels),
-        };
-      case 'agglomerative':
-        return { ari: adjustedRandIndex(y, fitAgglomerative(X, { k: job.k, linkage: job.linkage }).labels) };
-      case 'tsne':
-        return { trustworthiness: NaN, embedding: fitTsne(X, { seed: 0 }).embedding } as Omit<
-          Figures,
-          'seconds'
-        >;
+  switch (job.task) {
+    case 'kmeans': {
+      const { value: model, ...time } = timed(() => fitKMeans(X, { k: job.k!, nInit: 10 }));
+      return { ...time, inertia: model.inertia, ari: adjustedRandIndex(y, model.predict(X)) };
     }
-  };
-  const times: number[] = [];
-  let figures: Omit<Figures, 'seconds'> = {};
-  for (let r = 0; r <= repeat; r++) {
-    const t0 = performance.now();
-    figures = once();
-    if (r > 0) times.push((performance.now() - t0) / 1000);
+    case 'dbscan': {
+      const { value, ...time } = timed(() => fitDbscan(X, { eps: job.eps!, minSamples: job.min_samples }));
+      return { ...time, ari: adjustedRandIndex(y, value.labels) };
+    }
+    case 'agglomerative': {
+      const { value, ...time } = timed(() => fitAgglomerative(X, { k: job.k, linkage: job.linkage }));
+      return { ...time, ari: adjustedRandIndex(y, value.labels) };
+    }
+    case 'tsne': {
+      const { value, ...time } = timed(() => fitTsne(X, { seed: 0 }));
+      return { ...time, trustworthiness: trustworthiness(X, value.embedding, 5) };
+    }
   }
-  const embedding = (figures as { embedding?: FeatureMatrix }).embedding;
-  if (embedding !== undefined)
-    return { seconds: median(times), trustworthiness: trustworthiness(X, embedding, 5) };
-  return { seconds: median(times), ...figures };
 }
 
-function runPeers(jobs: Job[], threads: number): Map<string, Figures> {
-  const spec = jobs.map((job) => ({
-    name: job.name,
+type Side = 'cairn' | 'sklearn1' | 'sklearn2';
+const SIDES: Side[] = ['cairn', 'sklearn1', 'sklearn2'];
+
+/** Runs the job on the three sides in rotating order, one warm-up round and `repeat` timed ones. */
+async function measure(job: Job, peer: PeerSession): Promise<Record<Side, Figures>> {
+  const runs: Record<Side, (PeerTiming & Quality)[]> = { cairn: [], sklearn1: [], sklearn2: [] };
+  const request = {
     task: job.task,
     file: job.data.file,
     k: job.k,
@@ -157,25 +155,23 @@ function runPeers(jobs: Job[], threads: number): Map<string, Figures> {
     min_samples: job.min_samples,
     linkage: job.linkage,
     seed: 0,
-    repeat,
-    threads,
-  }));
-  const specFile = path.join(OUT, `jobs-${threads}.json`);
-  writeFileSync(specFile, JSON.stringify(spec));
-  const run = spawnSync(PYTHON, [PEER, specFile], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (run.status !== 0) throw new Error(`scikit-learn peer failed: ${run.stderr}`);
-  const out = new Map<string, Figures>();
-  for (const line of run.stdout.trim().split('\n')) {
-    const row = JSON.parse(line) as Figures & { name: string };
-    out.set(row.name, row);
+  };
+  for (let r = 0; r <= repeat; r++) {
+    for (let s = 0; s < SIDES.length; s++) {
+      const side = SIDES[(s + r) % SIDES.length];
+      const run =
+        side === 'cairn'
+          ? runCairn(job)
+          : await peer.call<PeerTiming & Quality>({ ...request, threads: side === 'sklearn1' ? 1 : 2 });
+      if (r > 0) runs[side].push(run);
+    }
   }
-  return out;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+  const summary = (list: (PeerTiming & Quality)[]): Figures => ({
+    ...list[list.length - 1],
+    seconds: median(list.map((x) => x.seconds)),
+    cpu_seconds: median(list.map((x) => x.cpu_seconds)),
+  });
+  return { cairn: summary(runs.cairn), sklearn1: summary(runs.sklearn1), sklearn2: summary(runs.sklearn2) };
 }
 
 const fmt = (v: number | undefined, digits = 3) =>
@@ -210,46 +206,35 @@ async function main(): Promise<void> {
     { name: 'ward iris k=3', task: 'agglomerative' as const, data: iris, k: 3, linkage: 'ward' as const },
     { name: 'tsne digits', task: 'tsne' as const, data: digits },
   ].filter((job) => only.has(job.task));
-  const load0 = os.loadavg()[0];
-  const cairn = new Map(jobs.map((job) => [job.name, runCairn(job)]));
-  const peers2 = values['no-peers'] ? new Map<string, Figures>() : runPeers(jobs, 2);
-  const peers1 = values['no-peers'] ? new Map<string, Figures>() : runPeers(jobs, 1);
-  const load1 = os.loadavg()[0];
+  const peer = PeerSession.start('peer_server.py');
+  const results: { job: Job; figures: Record<Side, Figures>; load: [number, number] }[] = [];
+  for (const job of jobs) {
+    const before = os.loadavg()[0];
+    const figures = await measure(job, peer);
+    results.push({ job, figures, load: [before, os.loadavg()[0]] });
+  }
+  peer.close();
   if (values.json) {
     console.log(
-      JSON.stringify({
-        jobs: jobs.map((j) => ({
-          name: j.name,
-          cairn: cairn.get(j.name),
-          sklearn2: peers2.get(j.name),
-          sklearn1: peers1.get(j.name),
-        })),
-        load: [load0, load1],
-      }),
+      JSON.stringify(results.map(({ job, figures, load }) => ({ name: job.name, ...figures, load }))),
     );
     return;
   }
+  console.log(`repeat ${repeat} (medians after one warm-up round, interleaved) · Node ${process.version}`);
   console.log(
-    `repeat ${repeat} (median after one warm-up) · load average ${load0.toFixed(2)} → ${load1.toFixed(2)} · Node ${process.version}`,
+    '| job | rows × features | quality | Cairn | scikit-learn | Cairn s | sklearn 1 thr s | ratio | sklearn 2 thr s | ratio | CPU-time ratio (1 thr) | load |',
   );
-  console.log(
-    '| job | rows × features | quality | Cairn | scikit-learn | Cairn s | sklearn s (2 thr) | ratio | sklearn s (1 thr) | ratio 1 thr |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const job of jobs) {
-    const ours = cairn.get(job.name)!;
-    const two = peers2.get(job.name);
-    const one = peers1.get(job.name);
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const { job, figures, load } of results) {
+    const { cairn: ours, sklearn1: one, sklearn2: two } = figures;
     const metric = job.task === 'kmeans' ? 'inertia' : job.task === 'tsne' ? 'trustworthiness' : 'ari';
     const digits = metric === 'inertia' ? 1 : 4;
-    let quality = `${fmt(ours[metric], digits)} | ${fmt(two?.[metric], digits)}`;
-    if (metric === 'inertia' && two?.inertia !== undefined)
-      quality += ` (×${(ours.inertia! / two.inertia).toFixed(4)})`;
+    let quality = `${fmt(ours[metric], digits)} | ${fmt(one[metric], digits)}`;
+    if (metric === 'inertia') quality += ` (×${(ours.inertia! / one.inertia!).toFixed(4)})`;
     const shape = `${job.data.X.rows} × ${job.data.X.cols}`;
-    const ratio = (peer: Figures | undefined) =>
-      peer === undefined ? '–' : (ours.seconds / peer.seconds).toFixed(2);
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
     console.log(
-      `| ${job.name} | ${shape} | ${metric} | ${quality} | ${fmt(ours.seconds)} | ${fmt(two?.seconds)} | ${ratio(two)} | ${fmt(one?.seconds)} | ${ratio(one)} |`,
+      `| ${job.name} | ${shape} | ${metric} | ${quality} | ${fmt(ours.seconds)} | ${fmt(one.seconds)} | ${ratio(ours.seconds, one.seconds)} | ${fmt(two.seconds)} | ${ratio(ours.seconds, two.seconds)} | ${ratio(ours.cpu_seconds, one.cpu_seconds)} | ${load[0].toFixed(1)} → ${load[1].toFixed(1)} |`,
     );
   }
 }
