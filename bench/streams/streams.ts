@@ -1,8 +1,9 @@
 // bench/streams: events/s through windowed features (100k entities, one core), online store
-// reads/s and p99 in-process and on Redis (loopback), end-to-end events/s and latency from NATS
-// JetStream and MQTT into a warehouse table and the online store. Seeded; warms up; repeats.
-// Run: npx tsx bench/streams/streams.ts [windows] [reads] [nats] [mqtt]   (default: all; needs Redis
-// 6379, NATS 4222, Mosquitto 1883 on loopback)
+// reads/s and p99 in-process and on Redis (loopback), the stream pipeline's own events/s, and
+// end-to-end events/s and latency from NATS JetStream and MQTT into a warehouse table and the
+// online store. Seeded; warms up; repeats.
+// Run: npx tsx bench/streams/streams.ts [windows] [reads] [pipeline] [nats] [mqtt]
+//      (default: all; needs Redis 6379, NATS 4222, Mosquitto 1883 on loopback)
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import mqtt from 'mqtt';
@@ -20,7 +21,8 @@ import { WindowEngine } from '../../src/features/windows/window-engine.js';
 import { openPlatform } from '../../src/platform.js';
 import { openSource } from '../../src/streams/open-source.js';
 import { StreamPipeline } from '../../src/streams/pipeline.js';
-import { toStreamSpec, type StreamSourceSpec } from '../../src/streams/stream-spec.js';
+import type { StreamMessage, StreamSource } from '../../src/streams/source.js';
+import { toStreamSpec, type StreamSourceSpec, type StreamSpec } from '../../src/streams/stream-spec.js';
 import type { PublisherPlan } from './publisher.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -92,6 +94,80 @@ async function reads(store: OnlineStore, label: string): Promise<void> {
   await store.clear('bench');
 }
 
+/** The events and schema every end-to-end run uses (10,000 users, amounts 10–509). */
+function benchSpec(name: string, source: StreamSourceSpec): StreamSpec {
+  return toStreamSpec({
+    name,
+    source,
+    table: 'txn',
+    id: 'id',
+    entity: 'user',
+    timestamp: 'ts',
+    schema: { id: 'VARCHAR', user: 'VARCHAR', ts: 'TIMESTAMP', amount: 'DOUBLE' },
+    batch: { size: 5000, wait: '20ms' },
+    features: [
+      { name: 'count_1h', agg: 'count', window: '1h' },
+      { name: 'sum_24h', agg: 'sum', column: 'amount', window: '24h' },
+    ],
+  });
+}
+
+/**
+ * The pipeline without a broker: pre-encoded events handed over in process, 10,000 unacknowledged at
+ * most, into the table and the online store — what the pipeline itself costs per event.
+ */
+async function pipelineAlone(count: number): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
+  const platform = await openPlatform({ home: path.join(dir, 'ws'), logger: silentLogger });
+  const random = new Random(3);
+  const start = Date.parse('2024-01-01T00:00:00Z');
+  const payloads = Array.from({ length: count }, (_, i) =>
+    Buffer.from(
+      JSON.stringify({
+        id: `e${i}`,
+        user: `u${random.int(10_000)}`,
+        ts: start + i * 10,
+        amount: 10 + random.int(500),
+      }),
+    ),
+  );
+  let deliver: (message: StreamMessage) => void = () => undefined;
+  const source: StreamSource = {
+    kind: 'http',
+    maxUnacked: 10_000,
+    start: (onMessage) => {
+      deliver = onMessage;
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  const pipeline = new StreamPipeline(benchSpec('bench_alone', { type: 'http', port: 0 }), {
+    db: platform.db,
+    online: new MemoryOnlineStore(),
+    source,
+  });
+  await pipeline.start();
+  let acked = 0;
+  const ack = () => {
+    acked++;
+  };
+  const cpuBefore = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < count;) {
+    while (i < count && i - acked < 10_000) deliver({ data: payloads[i++], ack });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await pipeline.drained(count, 600_000);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  await pipeline.close();
+  console.log(
+    `pipeline alone (in-process source): ${fmt(count / seconds)} events/s stored + online (${fmt(count)} events, ${pipeline.stats.batches} batches); CPU ${((cpu.user + cpu.system) / count).toFixed(1)} µs/event`,
+  );
+  platform.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 interface Phase {
   label: string;
   count: number;
@@ -153,20 +229,7 @@ async function endToEnd(kind: 'nats' | 'mqtt', phases: Phase[]): Promise<void> {
     kind === 'nats'
       ? { type: 'nats', servers: '127.0.0.1:4222', stream: `BENCH_${run}`, subject, durable: `bench_${run}` }
       : { type: 'mqtt', url: 'mqtt://127.0.0.1:1883', topic: subject, clientId };
-  const spec = toStreamSpec({
-    name: `bench_${kind}`,
-    source,
-    table: 'txn',
-    id: 'id',
-    entity: 'user',
-    timestamp: 'ts',
-    schema: { id: 'VARCHAR', user: 'VARCHAR', ts: 'TIMESTAMP', amount: 'DOUBLE' },
-    batch: { size: 5000, wait: '20ms' },
-    features: [
-      { name: 'count_1h', agg: 'count', window: '1h' },
-      { name: 'sum_24h', agg: 'sum', column: 'amount', window: '24h' },
-    ],
-  });
+  const spec = benchSpec(`bench_${kind}`, source);
   const nc = await connect({ servers: '127.0.0.1:4222' });
   const manager = await jetstreamManager(nc);
   if (kind === 'nats') await manager.streams.add({ name: `BENCH_${run}`, subjects: [subject] });
@@ -230,5 +293,6 @@ const phases = (rate: number): Phase[] => [
   { label: 'as fast as it goes', count: 100_000, rate: 0 },
   { label: `fixed ${fmt(rate)} events/s`, count: 30_000, rate },
 ];
+if (wanted('pipeline')) await pipelineAlone(200_000);
 if (wanted('nats')) await endToEnd('nats', phases(5_000));
 if (wanted('mqtt')) await endToEnd('mqtt', phases(2_000));
