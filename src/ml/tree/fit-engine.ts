@@ -12,6 +12,8 @@ import {
   type BoostRows,
 } from './boost-rows.js';
 import type { GbdtParams } from './gbdt-params.js';
+import { Arena } from '../wasm/arena.js';
+import { buildKernels, type BuildKernels } from './build-kernels.js';
 import { buildBinIndex } from './histogram.js';
 import type { Objective, ObjectiveSpec } from './objectives.js';
 import type { GrowParams, TaskRunner } from './ordered-grow.js';
@@ -76,8 +78,17 @@ export function createGrowing(
   const index = (length: number) =>
     wide ? new Uint32Array(memory(4 * length)) : new Uint16Array(memory(2 * length));
   const pristine = buildBinIndex(set.bins, n, mapper.offsets, stride, index(n * stride));
-  const bins = index(n * stride);
-  const gh = new Float64Array(memory(16 * n));
+  // What the histogram kernels read and write sits in one WebAssembly memory (build-kernels.ts).
+  const binBytes = wide ? 4 : 2;
+  const arena = new Arena(
+    [binBytes * n * stride, 16 * n, 8 * histSize * slots, 8 * histSize * threads, 4 * F],
+    shared,
+  );
+  const bins = wide ? arena.take(Uint32Array, n * stride) : arena.take(Uint16Array, n * stride);
+  const gh = arena.take(Float64Array, 2 * n);
+  const hist = arena.take(Float64Array, histSize * slots);
+  const spare = arena.take(Float64Array, histSize * threads);
+  const features = arena.take(Int32Array, F);
   const buildTasks = (maxTasks + 1) * threads;
   const rows: OrderedRows = {
     n,
@@ -85,15 +96,15 @@ export function createGrowing(
     stride,
     pristine,
     bins,
-    binWords: new Int32Array(bins.buffer, 0, (n * stride * bins.BYTES_PER_ELEMENT) / 4),
+    binWords: new Int32Array(bins.buffer, bins.byteOffset, (n * stride * binBytes) / 4),
     gh,
-    ghWords: new Int32Array(gh.buffer, 0, 4 * n),
+    ghWords: new Int32Array(gh.buffer, gh.byteOffset, 4 * n),
     ids: new Uint32Array(memory(4 * n)),
-    hist: new Float64Array(memory(8 * histSize * slots)),
-    spare: new Float64Array(memory(8 * histSize * threads)),
+    hist,
+    spare,
     histSize,
     offsets: Int32Array.from(mapper.offsets),
-    features: new Int32Array(memory(4 * F)),
+    features,
     featureCount: new Int32Array(memory(4)),
     partitions: new Float64Array(memory(8 * PARTITION_WIDTH * maxTasks)),
     catMasks: new Uint8Array(memory(256 * maxTasks)),
@@ -115,9 +126,9 @@ export function createGrowing(
     leafMasks: new Uint8Array(memory(256 * maxLeaves)),
     leafOrder: new Int32Array(memory(4 * maxLeaves)),
   };
-  const context: WorkerContext = { rows, boost: state };
+  const context: WorkerContext = { rows, boost: state, memory: arena.memory };
   const session = shared ? pool!.open(ORDERED_WORKER_MODULE, context) : null;
-  const tasks = taskRunner(rows, session, threads);
+  const tasks = taskRunner(rows, buildKernels(rows, arena.memory), session, threads);
   const rowWork = rowRunner(rows, state, objective, session, threads);
   return {
     grower: orderedGrower(
@@ -176,7 +187,12 @@ function runParts(
  * Deals a batch of partition or build tasks to threads, largest first to the least loaded (the
  * calling thread is thread 0); which thread runs a task does not change its result.
  */
-function taskRunner(b: OrderedRows, session: ParallelSession | null, threads: number): TaskRunner {
+function taskRunner(
+  b: OrderedRows,
+  kernels: BuildKernels,
+  session: ParallelSession | null,
+  threads: number,
+): TaskRunner {
   const own = new Float64Array(4);
   const sizes: number[] = [];
   return {
@@ -197,7 +213,7 @@ function taskRunner(b: OrderedRows, session: ParallelSession | null, threads: nu
       ) {
         for (let t = 0; t < count; t++) b.order[t] = t;
         own.set([kind, 0, count, 0]);
-        runTasks(b, own);
+        runTasks(b, kernels, own);
         return;
       }
       const ranges = deal(sizes, count, threads, b.order);
@@ -207,7 +223,7 @@ function taskRunner(b: OrderedRows, session: ParallelSession | null, threads: nu
         args[TASK_ARGS.to] = ranges[part][1];
         args[TASK_ARGS.thread] = part;
       };
-      runParts(session, threads, 0, fill, own, () => runTasks(b, own));
+      runParts(session, threads, 0, fill, own, () => runTasks(b, kernels, own));
     },
   };
 }

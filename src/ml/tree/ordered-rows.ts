@@ -1,3 +1,5 @@
+import type { BuildKernels } from './build-kernels.js';
+
 /**
  * Rows kept in node order while a tree grows, and the two kernels that work on them. Each node's
  * rows are one contiguous range of positions: its bins (row-major global bin numbers, see
@@ -72,14 +74,14 @@ export const KIND_PARTITION = 0;
 export const KIND_BUILD = 1;
 
 /** Runs the tasks order[from..to) of one kind (the kernel every thread runs). */
-export function runTasks(b: OrderedRows, args: Float64Array): void {
+export function runTasks(b: OrderedRows, kernels: BuildKernels, args: Float64Array): void {
   const from = args[TASK_ARGS.from] | 0;
   const to = args[TASK_ARGS.to] | 0;
   if (args[TASK_ARGS.kind] === KIND_PARTITION) {
     for (let i = from; i < to; i++) partitionTask(b, b.order[i]);
   } else {
     const spare = (args[TASK_ARGS.thread] | 0) * b.histSize;
-    for (let i = from; i < to; i++) buildTask(b, b.order[i], spare);
+    for (let i = from; i < to; i++) buildTask(b, kernels, b.order[i], spare);
   }
 }
 
@@ -165,79 +167,30 @@ function partitionWords(
  * each addition waits for the previous one to reach memory; on large nodes, even and odd rows go
  * to two histograms (the second at `spare` in b.spare) summed at the end — 1.6× faster on flights.
  */
-export function buildTask(b: OrderedRows, task: number, spare: number): void {
+export function buildTask(b: OrderedRows, kernels: BuildKernels, task: number, spare: number): void {
   const t = task * BUILD_WIDTH;
   const q = b.builds;
   const s = q[t + BUILD.start] | 0;
   const e = q[t + BUILD.end] | 0;
   const featFrom = q[t + BUILD.featFrom] | 0;
   const featTo = q[t + BUILD.featTo] | 0;
-  const { F, bins, gh, hist, features, offsets } = b;
-  const { stride } = b;
+  const { F, hist, features, offsets } = b;
   const hb = (q[t + BUILD.slot] | 0) * b.histSize;
   const lo = 2 * offsets[features[featFrom]];
   const hi = 2 * offsets[features[featTo - 1] + 1];
   hist.fill(0, hb + lo, hb + hi);
-  const all = b.featureCount[0] === F;
-  if (!all || (e - s) * (featTo - featFrom) < 4 * (hi - lo)) {
-    addRows(bins, gh, stride, s, e, featFrom, featTo, all ? null : features, hist, hb);
+  if (b.featureCount[0] !== F) {
+    kernels.sampled(s, e, featFrom, featTo, hb);
+    return;
+  }
+  if ((e - s) * (featTo - featFrom) < 4 * (hi - lo)) {
+    kernels.all(s, e, featFrom, featTo, hb);
     return;
   }
   const other = b.spare;
   other.fill(0, spare + lo, spare + hi);
-  let i = s;
-  for (; i + 1 < e; i += 2) {
-    const g0 = gh[2 * i];
-    const h0 = gh[2 * i + 1];
-    const g1 = gh[2 * i + 2];
-    const h1 = gh[2 * i + 3];
-    const base = i * stride;
-    for (let j = base + featFrom; j < base + featTo; j++) {
-      const k = hb + 2 * bins[j];
-      hist[k] += g0;
-      hist[k + 1] += h0;
-      const m = spare + 2 * bins[j + stride];
-      other[m] += g1;
-      other[m + 1] += h1;
-    }
-  }
-  addRows(bins, gh, stride, i, e, featFrom, featTo, null, hist, hb);
+  const paired = s + ((e - s) & ~1);
+  kernels.pairs(s, paired, featFrom, featTo, hb, spare);
+  kernels.all(paired, e, featFrom, featTo, hb);
   for (let k = lo; k < hi; k++) hist[hb + k] += other[spare + k];
-}
-
-function addRows(
-  bins: Uint16Array | Uint32Array,
-  gh: Float64Array,
-  stride: number,
-  s: number,
-  e: number,
-  featFrom: number,
-  featTo: number,
-  features: Int32Array | null,
-  hist: Float64Array,
-  hb: number,
-): void {
-  if (features === null) {
-    for (let i = s; i < e; i++) {
-      const g = gh[2 * i];
-      const h = gh[2 * i + 1];
-      const base = i * stride;
-      for (let j = base + featFrom; j < base + featTo; j++) {
-        const k = hb + 2 * bins[j];
-        hist[k] += g;
-        hist[k + 1] += h;
-      }
-    }
-    return;
-  }
-  for (let i = s; i < e; i++) {
-    const g = gh[2 * i];
-    const h = gh[2 * i + 1];
-    const base = i * stride;
-    for (let j = featFrom; j < featTo; j++) {
-      const k = hb + 2 * bins[base + features[j]];
-      hist[k] += g;
-      hist[k + 1] += h;
-    }
-  }
 }

@@ -1,5 +1,6 @@
 import type { Kernel } from '../../core/parallel.js';
 import { gradientsTask, KIND_GRADIENTS, leavesTask, ROW_ARGS, type BoostRows } from './boost-rows.js';
+import { buildKernels } from './build-kernels.js';
 import { createObjective } from './objectives.js';
 import { runTasks, type OrderedRows } from './ordered-rows.js';
 
@@ -9,6 +10,8 @@ export const ORDERED_WORKER_MODULE = import.meta.url;
 export interface WorkerContext {
   readonly rows: OrderedRows;
   readonly boost: BoostRows;
+  /** The shared memory the rows' bins, gradient pairs and histograms sit in (build-kernels.ts). */
+  readonly memory: WebAssembly.Memory;
 }
 
 /**
@@ -17,8 +20,9 @@ export interface WorkerContext {
  */
 export function init(context: WorkerContext): Kernel[] {
   const objective = createObjective(context.boost.objective);
+  const kernels = buildKernels(context.rows, context.memory);
   return [
-    (args) => runTasks(context.rows, args),
+    (args) => runTasks(context.rows, kernels, args),
     (args) => {
       if (args[ROW_ARGS.kind] === KIND_GRADIENTS) gradientsTask(context.rows, context.boost, objective, args);
       else leavesTask(context.rows, context.boost, args);

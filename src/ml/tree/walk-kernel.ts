@@ -1,4 +1,4 @@
-import { assemble, Code, I32, instantiate, OP } from '../wasm/assembler.js';
+import { Code, compileKernel, I32, OP } from '../wasm/assembler.js';
 import type { FlatEnsemble } from './flatten-ensemble.js';
 
 /** Where a compiled ensemble's arrays sit in the kernel's memory (byte offsets) and their sizes. */
@@ -48,7 +48,7 @@ const LANES = 4;
  * step loads the node's packed word and the row's binned value, and takes the numeric outcome
  * (value ≥ cut) or the categorical one (the node's byte table) with `select`, not a branch.
  */
-export function walkKernel(layout: WalkLayout): Uint8Array {
+export function walkKernel(layout: WalkLayout, memory: WebAssembly.Memory): (rows: number) => void {
   const { trees, depth, width, slots, outputs } = layout;
   const code = new Code();
   const step = (n: number, b: number) =>
@@ -151,7 +151,7 @@ export function walkKernel(layout: WalkLayout): Uint8Array {
     );
     code.get(T).i32(1).op(OP.i32Add).tee(T).i32(trees).op(OP.i32LtU).brIf(0);
   });
-  return assemble({ params: [I32], locals: Array<typeof I32>(LOCALS).fill(I32), code });
+  return compileKernel({ params: [I32], locals: Array<typeof I32>(LOCALS).fill(I32), code }, memory);
 }
 
 /** A compiled walk over one ensemble: call walk(m) after binning m rows into `bins` and setting `margins`. */
@@ -194,7 +194,7 @@ export function blockWalker(flat: FlatEnsemble, slots: number, block: number): B
   new Int32Array(buffer, layout.treeOutput, flat.trees).set(flat.treeOutput);
   new Uint8Array(buffer, layout.catLut, flat.catLut.length).set(flat.catLut);
   return {
-    walk: instantiate<(rows: number) => void>(walkKernel(layout), memory),
+    walk: walkKernel(layout, memory),
     bins: new Uint16Array(buffer, layout.bins, block * slots),
     margins: new Float64Array(buffer, layout.margins, block * flat.outputs),
   };

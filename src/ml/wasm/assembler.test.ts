@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assemble, Code, I32, instantiate, OP, signed, unsigned } from './assembler.js';
+import { Code, compileKernel, I32, OP, signed, unsigned } from './assembler.js';
 
 test('LEB128 encodings match the specification’s examples', () => {
   assert.deepEqual(unsigned(0), [0x00]);
@@ -43,8 +43,8 @@ test('an assembled kernel runs: adds x[i] + (i ≥ 2 ? 10 : 20) to out[i] with a
   const out = new Float64Array(memory.buffer, 800, 5);
   x.set([1.5, 2.5, 3.5, 4.5, 5.5]);
   out.set([100, 200, 300, 400, 500]);
-  instantiate(assemble({ params: [I32], locals: [I32], code: constants }), memory)(0);
+  compileKernel({ params: [I32], locals: [I32], code: constants }, memory)(0);
   assert.deepEqual([...new Float64Array(memory.buffer, 1600, 5)], [20, 20, 10, 10, 10]);
-  instantiate<(n: number) => void>(assemble({ params: [I32], locals: [I32], code }), memory)(4);
+  compileKernel<(n: number) => void>({ params: [I32], locals: [I32], code }, memory)(4);
   assert.deepEqual([...out], [121.5, 222.5, 313.5, 414.5, 500]);
 });

@@ -98,10 +98,21 @@ export interface KernelSpec {
   code: Code;
 }
 
+/** The memory a module imports: a shared one must be declared shared, with its maximum size. */
+export interface MemoryType {
+  shared: boolean;
+  /** Maximum size in 64 KiB pages (shared memories only). */
+  pages: number;
+}
+
 /** A module importing memory `env.memory` and exporting `kernel`: the function described. */
-export function assemble({ params, locals, code }: KernelSpec): Uint8Array {
+export function assemble(
+  { params, locals, code }: KernelSpec,
+  memory: MemoryType = { shared: false, pages: 0 },
+): Uint8Array {
   const type = [0x60, ...vector(params.map((p) => [p])), ...vector([])];
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...unsigned(0)];
+  const limits = memory.shared ? [0x03, ...unsigned(0), ...unsigned(memory.pages)] : [0x00, ...unsigned(0)];
+  const memoryImport = [...name('env'), ...name('memory'), 0x02, ...limits];
   const body = [...vector(locals.map((t) => [1, t])), ...code.bytes, OP.end];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
@@ -113,11 +124,13 @@ export function assemble({ params, locals, code }: KernelSpec): Uint8Array {
   ]);
 }
 
-/** Compiles a kernel module against `memory`; returns its function. */
-export function instantiate<F extends (...args: number[]) => void>(
-  bytes: Uint8Array,
+/** Assembles and compiles a kernel against `memory`; returns its function. */
+export function compileKernel<F extends (...args: number[]) => void>(
+  spec: KernelSpec,
   memory: WebAssembly.Memory,
 ): F {
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const bytes = assemble(spec, { shared, pages: memory.buffer.byteLength / 65_536 });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   return instance.exports.kernel as F;
 }

@@ -1,0 +1,155 @@
+import { Code, compileKernel, F64, I32, OP, type MemoryOp } from '../wasm/assembler.js';
+import type { OrderedRows } from './ordered-rows.js';
+
+/**
+ * Histogram builds as WebAssembly kernels over the ordered rows (which then live in one
+ * WebAssembly.Memory, see fit-engine.ts): the same additions in the same order as the loops they
+ * replace, about three times as fast — a typed-array store in JavaScript checks its bounds, a
+ * WebAssembly one does not. Positions and histogram slots are element indexes; every kernel adds
+ * rows s..e, feature positions featFrom..featTo.
+ */
+export interface BuildKernels {
+  /** Every used feature of each row into hist[at..]. */
+  all(s: number, e: number, featFrom: number, featTo: number, at: number): void;
+  /** Even rows into hist[at..], odd ones into spare[spareAt..]; e − s must be even. */
+  pairs(s: number, e: number, featFrom: number, featTo: number, at: number, spareAt: number): void;
+  /** The features rows.features[featFrom..featTo) of each row (a tree's column sample) into hist[at..]. */
+  sampled(s: number, e: number, featFrom: number, featTo: number, at: number): void;
+}
+
+// Parameters, then locals.
+const [S, E, FROM, TO, AT, SPARE_AT] = [0, 1, 2, 3, 4, 5];
+const PARAMS = 6;
+const [I, J, END, K, G0, H0, G1, H1] = [6, 7, 8, 9, 10, 11, 12, 13];
+const LOCALS = [I32, I32, I32, I32, F64, F64, F64, F64] as const;
+
+/** Compiles the build kernels for `rows`, whose bins, gradient pairs, histograms and feature list sit in `memory`. */
+export function buildKernels(rows: OrderedRows, memory: WebAssembly.Memory): BuildKernels {
+  const { stride } = rows;
+  const wide = rows.bins.BYTES_PER_ELEMENT === 4;
+  const binLoad: MemoryOp = wide ? 'i32Load' : 'i32Load16U';
+  const binShift = wide ? 2 : 1;
+  // Every kernel takes all six parameters, so that the locals' numbers are the same in each.
+  const compile = <F extends (...args: number[]) => void>(code: Code) =>
+    compileKernel<F>({ params: Array<typeof I32>(PARAMS).fill(I32), locals: [...LOCALS], code }, memory);
+
+  /** Pushes the byte address of histogram pair `at + 2 * bin` for the bin at element index `index()`. */
+  const pairAddress = (code: Code, at: number, index: (code: Code) => void) => {
+    index(code);
+    code.i32(binShift).op(OP.i32Shl).memory(binLoad, rows.bins.byteOffset);
+    code.i32(1).op(OP.i32Shl).get(at).op(OP.i32Add).i32(3).op(OP.i32Shl).set(K);
+  };
+  /** array[K] += g; array[K + 1] += h, for the Float64Array at byte `base`. */
+  const addPair = (code: Code, base: number, g: number, h: number) => {
+    code.get(K).get(K).memory('f64Load', base).get(g).op(OP.f64Add).memory('f64Store', base);
+    code
+      .get(K)
+      .get(K)
+      .memory('f64Load', base + 8)
+      .get(h)
+      .op(OP.f64Add)
+      .memory('f64Store', base + 8);
+  };
+  /** g, h = gh[row] for the row in local `row` plus `plus`. */
+  const loadPair = (code: Code, plus: number, g: number, h: number) => {
+    for (const [local, offset] of [
+      [g, 0],
+      [h, 8],
+    ])
+      code
+        .get(I)
+        .i32(4)
+        .op(OP.i32Shl)
+        .memory('f64Load', rows.gh.byteOffset + 16 * plus + offset)
+        .set(local);
+  };
+  /** for i in s..e by `step`: body (with J..END the row's feature positions). */
+  const rowsLoop = (code: Code, step: number, body: () => void) => {
+    code.get(S).set(I);
+    code.block(() =>
+      code.loop(() => {
+        code.get(I).get(E).op(OP.i32GeU).brIf(1);
+        body();
+        code.get(I).i32(step).op(OP.i32Add).set(I).br(0);
+      }),
+    );
+  };
+  /** for j in from..to: body. */
+  const featureLoop = (code: Code, from: () => void, to: () => void, body: () => void) => {
+    from();
+    code.set(J);
+    to();
+    code.set(END);
+    code.block(() =>
+      code.loop(() => {
+        code.get(J).get(END).op(OP.i32GeU).brIf(1);
+        body();
+        code.get(J).i32(1).op(OP.i32Add).set(J).br(0);
+      }),
+    );
+  };
+  const rowStart = (code: Code, plus: number) =>
+    code.get(I).i32(stride).op(OP.i32Mul).get(plus).op(OP.i32Add);
+  const hist = rows.hist.byteOffset;
+
+  const all = new Code();
+  rowsLoop(all, 1, () => {
+    loadPair(all, 0, G0, H0);
+    featureLoop(
+      all,
+      () => rowStart(all, FROM),
+      () => rowStart(all, TO),
+      () => {
+        pairAddress(all, AT, (c) => c.get(J));
+        addPair(all, hist, G0, H0);
+      },
+    );
+  });
+
+  const pairs = new Code();
+  rowsLoop(pairs, 2, () => {
+    loadPair(pairs, 0, G0, H0);
+    loadPair(pairs, 1, G1, H1);
+    featureLoop(
+      pairs,
+      () => rowStart(pairs, FROM),
+      () => rowStart(pairs, TO),
+      () => {
+        pairAddress(pairs, AT, (c) => c.get(J));
+        addPair(pairs, hist, G0, H0);
+        pairAddress(pairs, SPARE_AT, (c) => c.get(J).i32(stride).op(OP.i32Add));
+        addPair(pairs, rows.spare.byteOffset, G1, H1);
+      },
+    );
+  });
+
+  const sampled = new Code();
+  rowsLoop(sampled, 1, () => {
+    loadPair(sampled, 0, G0, H0);
+    featureLoop(
+      sampled,
+      () => sampled.get(FROM),
+      () => sampled.get(TO),
+      () => {
+        pairAddress(sampled, AT, (c) =>
+          c
+            .get(I)
+            .i32(stride)
+            .op(OP.i32Mul)
+            .get(J)
+            .i32(2)
+            .op(OP.i32Shl)
+            .memory('i32Load', rows.features.byteOffset)
+            .op(OP.i32Add),
+        );
+        addPair(sampled, hist, G0, H0);
+      },
+    );
+  });
+
+  return {
+    all: compile(all),
+    pairs: compile(pairs),
+    sampled: compile(sampled),
+  };
+}
