@@ -47,6 +47,8 @@ export interface ServerOptions {
   tls?: { cert: string; key: string };
   /** Requests per minute per API key or session. Default 600,000 (10,000 a second). */
   rateLimit?: number;
+  /** The fraud service to serve, when the caller also feeds it from a stream; default: one opened here. */
+  fraud?: FraudService;
 }
 
 /** Builds the HTTP API over a platform; every route has a zod schema that also feeds /openapi.json. */
@@ -104,11 +106,13 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(modelRoutes, { platform, models });
   await app.register(segmentRoutes, { platform });
   await app.register(anomalyRoutes, { platform });
-  const fraud = await FraudService.open({
-    db: platform.db,
-    artifactsDir: platform.workspace.artifacts,
-    logger: platform.logger,
-  });
+  const fraud =
+    options.fraud ??
+    (await FraudService.open({
+      db: platform.db,
+      artifactsDir: platform.workspace.artifacts,
+      logger: platform.logger,
+    }));
   await app.register(fraudRoutes, { fraud });
   await app.register(fraudDecisionRoutes, { fraud, db: platform.db });
   app.addHook('onClose', () => fraud.close());

@@ -1,15 +1,23 @@
 import { Command } from 'commander';
-import { once } from 'node:events';
 import { resolvePort } from '../../core/config.js';
 import { CairnError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { cliIdentity } from '../../security/identity.js';
+import { parseDuration } from '../../features/duration.js';
 import { evaluateFraud } from '../../solutions/fraud/evaluate.js';
+import { startLiveFeed } from '../../solutions/fraud/live-feed.js';
 import { evaluationMarkdown, writeEvaluationSection } from '../../solutions/fraud/report.js';
-import { simulateTransactions } from '../../solutions/fraud/simulator.js';
 import { latestFraudModel } from '../../solutions/fraud/model-store.js';
+import { FraudService } from '../../solutions/fraud/service.js';
+import {
+  fraudStreamEndpoints,
+  openFraudSink,
+  startFraudStream,
+  type FraudStreamEndpoints,
+} from '../../solutions/fraud/stream-endpoints.js';
 import { trainFraud } from '../../solutions/fraud/train.js';
-import { withoutLabel } from '../../solutions/fraud/transaction.js';
+import type { FastifyInstance } from 'fastify';
+import type { Platform } from '../../platform.js';
 import { withPlatform, type GlobalOptions } from '../context.js';
 import { formatTable, printJson, printLine, reportError } from '../output.js';
 
@@ -117,20 +125,94 @@ export function solutionsCommand(): Command {
       },
     );
   solutions
+    .command('stream')
+    .description(
+      'fraud: the stream consumer alone — decide each transaction from NATS JetStream or MQTT, publish the decision, write both to the warehouse',
+    )
+    .argument('<solution>', 'fraud')
+    .option('--broker <nats|mqtt>', 'message broker', 'nats')
+    .option(
+      '--url <url>',
+      'NATS servers (default 127.0.0.1:4222) or MQTT URL (default mqtt://127.0.0.1:1883)',
+    )
+    .option(
+      '--input <subject>',
+      'transactions subject/topic (default cairn.fraud.transactions, cairn/fraud/transactions)',
+    )
+    .option(
+      '--output <subject>',
+      'decisions subject/topic (default cairn.fraud.decisions, cairn/fraud/decisions)',
+    )
+    .option('--consumer <name>', 'durable consumer (NATS) or client id (MQTT)', 'cairn-fraud')
+    .option('--stream <name>', 'JetStream stream over the input subject, created when missing', 'CAIRN_FRAUD')
+    .option('--batch <n>', 'messages acknowledged together once written', Number, 500)
+    .option('--for <duration>', 'stop after this long, e.g. 30s')
+    .option('--events <n>', 'stop once this many messages are acknowledged', Number)
+    .option(
+      '--json',
+      'print {"endpoints","stats":{received,decided,duplicates,deadLettered,acked,batches},"seconds"} at the end',
+    )
+    .action(
+      async (
+        solution: string,
+        options: StreamOptions & { batch: number; for?: string; events?: number },
+        command: Command,
+      ) => {
+        await withPlatform(command, async (platform, globals) => {
+          checkSolution(solution);
+          const endpoints = endpointsOf(options);
+          const limitMs = options.for === undefined ? Infinity : parseDuration(options.for, '--for');
+          const service = await openService(platform);
+          const stream = await startFraudStream({
+            service,
+            db: platform.db,
+            logger: platform.logger,
+            endpoints,
+            batchSize: options.batch,
+          });
+          if (globals.json) printJson({ endpoints, listening: true });
+          else
+            process.stderr.write(
+              `fraud: deciding ${endpoints.broker} ${endpoints.input} → ${endpoints.output}; Ctrl-C stops\n`,
+            );
+          const started = Date.now();
+          await untilStopped(
+            () =>
+              Date.now() - started >= limitMs || stream.consumer.stats.acked >= (options.events ?? Infinity),
+          );
+          await stream.stop();
+          await service.close();
+          const stats = stream.consumer.stats;
+          const seconds = (Date.now() - started) / 1000;
+          if (globals.json) printJson({ endpoints, stats, seconds });
+          else
+            printLine(
+              `decided ${stats.decided}, duplicates ${stats.duplicates}, dead-lettered ${stats.deadLettered}, acknowledged ${stats.acked} of ${stats.received} received in ${seconds.toFixed(1)} s`,
+            );
+        });
+      },
+    );
+  solutions
     .command('run')
     .description(
-      'fraud: train if no model exists, start the server, and stream simulated transactions to /v1/fraud/score',
+      'fraud: train if no model exists, start the server and the stream consumer, and feed simulated transactions through the broker (or HTTP with --broker http)',
     )
     .argument('<solution>', 'fraud')
     .option('-p, --port <port>', 'port (default: CAIRN_PORT or 7070; 0 picks a free one)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--rate <n>', 'simulated transactions per second', Number, 20)
     .option('--seed <n>', 'seed of the live simulation', Number, 7)
-    .option('--json', 'print {"url","home","model"} once listening')
+    .option('--broker <nats|mqtt|http>', 'how the simulator sends transactions', 'nats')
+    .option('--url <url>', 'broker URL (defaults as for `solutions stream`)')
+    .option('--input <subject>', 'transactions subject/topic')
+    .option('--output <subject>', 'decisions subject/topic')
+    .option('--consumer <name>', 'durable consumer (NATS) or client id (MQTT)', 'cairn-fraud')
+    .option('--stream <name>', 'JetStream stream over the input subject', 'CAIRN_FRAUD')
+    .option('--json', 'print {"url","home","model","stream"} once listening')
     .action(
       async (
         solution: string,
-        options: { port?: string; host: string; rate: number; seed: number },
+        options: StreamOptions & { port?: string; host: string; rate: number; seed: number },
         command: Command,
       ) => {
         const logger = createLogger();
@@ -142,37 +224,31 @@ export function solutionsCommand(): Command {
               process.stderr.write('fraud: no model yet; training one on simulated transactions…\n');
               await trainFraud(platform.db, platform.workspace.artifacts);
             }
+            const service = await openService(platform);
             const { buildServer } = await import('../../server/app.js');
-            const app = await buildServer(platform, { logger: false });
+            const app = await buildServer(platform, { logger: false, fraud: service });
             const url = await app.listen({ port: resolvePort(options.port), host: options.host });
             const model = await latestFraudModel(platform.db);
-            if (globals.json) printJson({ url, home: platform.home, model: model?.version ?? null });
+            const viaHttp = options.broker === 'http';
+            const endpoints = viaHttp ? null : endpointsOf(options);
+            const stream = endpoints
+              ? await startFraudStream({ service, db: platform.db, logger, endpoints })
+              : null;
+            const feed = endpoints
+              ? await openFraudSink({ ...endpoints, output: endpoints.input }, logger)
+              : await httpFeed(platform, app);
+            const stopFeed = startLiveFeed((tx) => feed.publish(JSON.stringify(tx)), options);
+            if (globals.json)
+              printJson({ url, home: platform.home, model: model?.version ?? null, stream: endpoints });
             else
-              process.stderr.write(`fraud: serving at ${url}; simulating ${options.rate} transactions/s\n`);
-            const live = simulateTransactions({ seed: options.seed, start: Date.now(), days: 1 });
-            // The simulator is a client like any other: a short-lived service key, revoked on exit.
-            const key = await platform.security.createKey(cliIdentity(), {
-              role: 'service',
-              expiresInMs: 24 * 3_600_000,
-              name: 'fraud simulator (cairn solutions run)',
-            });
-            const headers = { authorization: `Bearer ${key.key}` };
-            let next = 0;
-            const timer = setInterval(() => {
-              for (let k = 0; k < Math.max(1, Math.round(options.rate / 10)); k++) {
-                const tx = withoutLabel(live[next++ % live.length]);
-                void app.inject({
-                  method: 'POST',
-                  url: '/v1/fraud/score',
-                  payload: { ...tx, timestamp: new Date().toISOString() },
-                  headers,
-                });
-              }
-            }, 100);
-            await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-            clearInterval(timer);
+              process.stderr.write(
+                `fraud: serving at ${url}; simulating ${options.rate} transactions/s ${endpoints ? `through ${endpoints.broker} ${endpoints.input} (decisions on ${endpoints.output})` : 'to POST /v1/fraud/score'}\n`,
+              );
+            await untilStopped(() => false);
+            stopFeed();
+            await feed.close();
+            await stream?.stop();
             await app.close();
-            await platform.security.revokeKey(cliIdentity(), key.id);
           },
           logger,
         );
@@ -183,4 +259,61 @@ export function solutionsCommand(): Command {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+interface StreamOptions {
+  broker: string;
+  url?: string;
+  input?: string;
+  output?: string;
+  consumer: string;
+  stream: string;
+}
+
+function endpointsOf(options: StreamOptions): FraudStreamEndpoints {
+  const { url, input, output, consumer, stream } = options;
+  return fraudStreamEndpoints(options.broker, { url, input, output, consumer, stream });
+}
+
+function openService(platform: Platform): Promise<FraudService> {
+  return FraudService.open({
+    db: platform.db,
+    artifactsDir: platform.workspace.artifacts,
+    logger: platform.logger,
+  });
+}
+
+/** Resolves on SIGINT/SIGTERM or once `done()` holds (checked every 50 ms). */
+async function untilStopped(done: () => boolean): Promise<void> {
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  while (!stop && !done()) await new Promise((resolve) => setTimeout(resolve, 50));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}
+
+/**
+ * The simulator as an HTTP client of /v1/fraud/score, with a short-lived service key that is
+ * revoked when the feed closes.
+ */
+async function httpFeed(
+  platform: Platform,
+  app: FastifyInstance,
+): Promise<{ publish: (body: string) => void; close: () => Promise<void> }> {
+  const key = await platform.security.createKey(cliIdentity(), {
+    role: 'service',
+    expiresInMs: 24 * 3_600_000,
+    name: 'fraud simulator (cairn solutions run)',
+  });
+  const headers = { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' };
+  return {
+    publish: (payload) => void app.inject({ method: 'POST', url: '/v1/fraud/score', payload, headers }),
+    close: async () => {
+      await platform.security.revokeKey(cliIdentity(), key.id);
+    },
+  };
 }
