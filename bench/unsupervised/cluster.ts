@@ -1,9 +1,10 @@
 // Benchmark: Cairn's clustering and t-SNE against scikit-learn 1.2 on the same real data, from one
 // run. The TypeScript side prepares each matrix once (standardised as StandardScaler does, digits
 // raw) and writes it to bench/out/unsupervised/cluster/ so scikit-learn reads the very same numbers.
-// Runs are interleaved — Cairn, scikit-learn on 1 thread, scikit-learn on 2 threads, in a rotating
-// order, `repeat` times after one warm-up round — so a shared machine's load falls on all three alike;
-// medians of wall and of process-CPU seconds are printed with the load average.
+// Runs are interleaved — Cairn, scikit-learn on 1 thread, scikit-learn on 2 threads (and for k-means
+// Cairn with its restarts on a 2-thread worker pool), in a rotating order, `repeat` times after one
+// warm-up round — so a shared machine's load falls on all sides alike; medians of wall and of
+// process-CPU seconds are printed with the load average.
 // Usage: npx tsx bench/unsupervised/cluster.ts [--repeat 5] [--only kmeans,dbscan,agglomerative,tsne]
 //        [--json]
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { WorkerPool } from '../../src/core/workers/pool.js';
 import { fitAgglomerative } from '../../src/ml/cluster/agglomerative.js';
 import { fitDbscan } from '../../src/ml/cluster/dbscan.js';
 import { fitKMeans } from '../../src/ml/cluster/kmeans.js';
@@ -119,11 +121,11 @@ async function california(): Promise<Data> {
 }
 
 /** One Cairn fit of the job, with its quality figures (computed outside the timing). */
-function runCairn(job: Job): PeerTiming & Quality {
+function runCairn(job: Job, pool?: WorkerPool): PeerTiming & Quality {
   const { X, y } = job.data;
   switch (job.task) {
     case 'kmeans': {
-      const { value: model, ...time } = timed(() => fitKMeans(X, { k: job.k!, nInit: 10 }));
+      const { value: model, ...time } = timed(() => fitKMeans(X, { k: job.k!, nInit: 10, pool }));
       return { ...time, inertia: model.inertia, ari: adjustedRandIndex(y, model.predict(X)) };
     }
     case 'dbscan': {
@@ -141,12 +143,17 @@ function runCairn(job: Job): PeerTiming & Quality {
   }
 }
 
-type Side = 'cairn' | 'sklearn1' | 'sklearn2';
-const SIDES: Side[] = ['cairn', 'sklearn1', 'sklearn2'];
+type Side = 'cairn' | 'cairn2' | 'sklearn1' | 'sklearn2';
 
 /** Runs the job on the three sides in rotating order, one warm-up round and `repeat` timed ones. */
-async function measure(job: Job, peer: PeerSession): Promise<Record<Side, Figures>> {
-  const runs: Record<Side, (PeerTiming & Quality)[]> = { cairn: [], sklearn1: [], sklearn2: [] };
+async function measure(
+  job: Job,
+  peer: PeerSession,
+  pool: WorkerPool,
+): Promise<Partial<Record<Side, Figures>>> {
+  const sides: Side[] =
+    job.task === 'kmeans' ? ['cairn', 'cairn2', 'sklearn1', 'sklearn2'] : ['cairn', 'sklearn1', 'sklearn2'];
+  const runs: Record<Side, (PeerTiming & Quality)[]> = { cairn: [], cairn2: [], sklearn1: [], sklearn2: [] };
   const request = {
     task: job.task,
     file: job.data.file,
@@ -157,12 +164,14 @@ async function measure(job: Job, peer: PeerSession): Promise<Record<Side, Figure
     seed: 0,
   };
   for (let r = 0; r <= repeat; r++) {
-    for (let s = 0; s < SIDES.length; s++) {
-      const side = SIDES[(s + r) % SIDES.length];
+    for (let s = 0; s < sides.length; s++) {
+      const side = sides[(s + r) % sides.length];
       const run =
         side === 'cairn'
           ? runCairn(job)
-          : await peer.call<PeerTiming & Quality>({ ...request, threads: side === 'sklearn1' ? 1 : 2 });
+          : side === 'cairn2'
+            ? runCairn(job, pool)
+            : await peer.call<PeerTiming & Quality>({ ...request, threads: side === 'sklearn1' ? 1 : 2 });
       if (r > 0) runs[side].push(run);
     }
   }
@@ -171,7 +180,7 @@ async function measure(job: Job, peer: PeerSession): Promise<Record<Side, Figure
     seconds: median(list.map((x) => x.seconds)),
     cpu_seconds: median(list.map((x) => x.cpu_seconds)),
   });
-  return { cairn: summary(runs.cairn), sklearn1: summary(runs.sklearn1), sklearn2: summary(runs.sklearn2) };
+  return Object.fromEntries(sides.map((side) => [side, summary(runs[side])]));
 }
 
 const fmt = (v: number | undefined, digits = 3) =>
@@ -207,13 +216,15 @@ async function main(): Promise<void> {
     { name: 'tsne digits', task: 'tsne' as const, data: digits },
   ].filter((job) => only.has(job.task));
   const peer = PeerSession.start('peer_server.py');
-  const results: { job: Job; figures: Record<Side, Figures>; load: [number, number] }[] = [];
+  const pool = new WorkerPool(2);
+  const results: { job: Job; figures: Partial<Record<Side, Figures>>; load: [number, number] }[] = [];
   for (const job of jobs) {
     const before = os.loadavg()[0];
-    const figures = await measure(job, peer);
+    const figures = await measure(job, peer, pool);
     results.push({ job, figures, load: [before, os.loadavg()[0]] });
   }
   peer.close();
+  await pool.close();
   if (values.json) {
     console.log(
       JSON.stringify(results.map(({ job, figures, load }) => ({ name: job.name, ...figures, load }))),
@@ -222,19 +233,21 @@ async function main(): Promise<void> {
   }
   console.log(`repeat ${repeat} (medians after one warm-up round, interleaved) · Node ${process.version}`);
   console.log(
-    '| job | rows × features | quality | Cairn | scikit-learn | Cairn s | sklearn 1 thr s | ratio | sklearn 2 thr s | ratio | CPU-time ratio (1 thr) | load |',
+    '| job | rows × features | quality | Cairn | scikit-learn | Cairn s | sklearn 1 thr s | ratio | CPU-time ratio | Cairn 2 thr s | sklearn 2 thr s | ratio 2 thr | load |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const { job, figures, load } of results) {
-    const { cairn: ours, sklearn1: one, sklearn2: two } = figures;
+    const { cairn: ours, cairn2: ours2, sklearn1: one, sklearn2: two } = figures as Record<Side, Figures>;
     const metric = job.task === 'kmeans' ? 'inertia' : job.task === 'tsne' ? 'trustworthiness' : 'ari';
     const digits = metric === 'inertia' ? 1 : 4;
     let quality = `${fmt(ours[metric], digits)} | ${fmt(one[metric], digits)}`;
     if (metric === 'inertia') quality += ` (×${(ours.inertia! / one.inertia!).toFixed(4)})`;
     const shape = `${job.data.X.rows} × ${job.data.X.cols}`;
     const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    const own2 = ours2 === undefined ? '–' : fmt(ours2.seconds);
+    const ratio2 = ratio((ours2 ?? ours).seconds, two.seconds);
     console.log(
-      `| ${job.name} | ${shape} | ${metric} | ${quality} | ${fmt(ours.seconds)} | ${fmt(one.seconds)} | ${ratio(ours.seconds, one.seconds)} | ${fmt(two.seconds)} | ${ratio(ours.seconds, two.seconds)} | ${ratio(ours.cpu_seconds, one.cpu_seconds)} | ${load[0].toFixed(1)} → ${load[1].toFixed(1)} |`,
+      `| ${job.name} | ${shape} | ${metric} | ${quality} | ${fmt(ours.seconds)} | ${fmt(one.seconds)} | ${ratio(ours.seconds, one.seconds)} | ${ratio(ours.cpu_seconds, one.cpu_seconds)} | ${own2} | ${fmt(two.seconds)} | ${ratio2} | ${load[0].toFixed(1)} → ${load[1].toFixed(1)} |`,
     );
   }
 }

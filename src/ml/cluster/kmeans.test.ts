@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { loadClusterData, SKLEARN, type ClusterDataset } from '../../../test/cluster-data.js';
 import { takeRows, type FeatureMatrix } from '../matrix.js';
 import { adjustedRandIndex } from '../metrics/cluster-agreement.js';
 import { Random } from '../../core/random.js';
+import { WorkerPool } from '../../core/workers/pool.js';
 import { pairwiseDistances, squaredDistancesToCentres } from './centre-distances.js';
 import { chooseK, kneeIndex } from './choose-k.js';
 import { fitKMeans, KMeansModel, meanVariance } from './kmeans.js';
@@ -34,6 +35,17 @@ describe('k-means', () => {
       assert.ok(ari >= ARI_FLOOR[name], `ARI ${ari}`);
     });
   }
+
+  it('restarts spread over two threads give the very same model as one thread (digits)', async () => {
+    const pool = new WorkerPool(2);
+    after(() => pool.close());
+    const { X } = await loadClusterData('digits');
+    const one = fitKMeans(X, { k: 10, nInit: 4, seed: 9 });
+    const two = fitKMeans(X, { k: 10, nInit: 4, seed: 9, pool });
+    assert.deepEqual(two.centres, one.centres);
+    assert.equal(two.inertia, one.inertia);
+    assert.equal(two.iterations, one.iterations);
+  });
 
   it('the same seed gives the same centres; another seed may not start the same', async () => {
     const { X } = await loadClusterData('digits');

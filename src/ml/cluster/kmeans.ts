@@ -2,9 +2,8 @@ import { Random } from '../../core/random.js';
 import type { FeatureMatrix } from '../matrix.js';
 import { numberParam } from '../linear/validate.js';
 import type { ClusterModel } from './cluster-model.js';
-import { elkanLloyd } from './kmeans-elkan.js';
-import { hamerlyLloyd, type LloydResult } from './kmeans-hamerly.js';
-import { kmeansPlusPlus } from './kmeans-init.js';
+import type { ParallelPool } from '../../core/parallel.js';
+import { runRestarts } from './kmeans-restarts.js';
 import {
   jsonArray,
   jsonNames,
@@ -25,16 +24,16 @@ export interface KMeansParams {
   /** Stop when the total squared centre shift is ≤ tolerance × the mean feature variance. Default 1e-4. */
   tolerance?: number;
   seed?: number;
+  /** Worker threads for the restarts (see core/workers/pool.ts); without one, one thread. Same result either way. */
+  pool?: ParallelPool;
 }
 
 const FORMAT = 'cairn-kmeans';
 
-/** Elkan's n × k bounds up to this many numbers (64 MB); beyond, Hamerly's n bounds. */
-const ELKAN_MAX_BOUNDS = 1 << 23;
-
 /**
- * k-means: greedy k-means++ seeding, `nInit` restarts, Lloyd iterations accelerated by Elkan's
- * bounds (Hamerly's when n × k bounds would not fit in ELKAN_MAX_BOUNDS). Features should be on comparable scales (standardise first): distances are Euclidean.
+ * k-means: greedy k-means++ seeding, `nInit` restarts (each with its own seeded generator, spread
+ * over `pool`'s threads when given), Lloyd iterations accelerated by Elkan's bounds (Hamerly's when
+ * n × k bounds would not fit; see kmeans-restarts.ts). Features should be on comparable scales (standardise first): distances are Euclidean.
  */
 export function fitKMeans(X: FeatureMatrix, params: KMeansParams): KMeansModel {
   const where = 'fitKMeans';
@@ -46,17 +45,8 @@ export function fitKMeans(X: FeatureMatrix, params: KMeansParams): KMeansModel {
   const P = toPoints(X, where, 1);
   const random = new Random(seed);
   const absolute = tolerance * meanVariance(P);
-  const table = P.n * k <= ELKAN_MAX_BOUNDS ? new Float64Array(P.n * k) : undefined;
-  let best: LloydResult | undefined;
-  for (let run = 0; run < nInit; run++) {
-    const initial = kmeansPlusPlus(P, k, random, table);
-    const result =
-      table === undefined
-        ? hamerlyLloyd(P, initial, maxIterations, absolute)
-        : elkanLloyd(P, initial, table, maxIterations, absolute);
-    if (best === undefined || result.inertia < best.inertia) best = result;
-  }
-  const chosen = best!;
+  const seeds = Float64Array.from({ length: nInit }, () => random.nextUint32());
+  const chosen = runRestarts(P, k, maxIterations, absolute, seeds, params.pool);
   return KMeansModel.create('kmeans', [...X.names], chosen.centres, chosen.inertia, chosen.iterations, {
     k,
     nInit,
