@@ -289,10 +289,10 @@ if (wanted('reads')) {
   await reads(redis, 'redis (loopback)');
   await redis.close();
 }
-const phases = (rate: number): Phase[] => [
+const phases = (...rates: number[]): Phase[] => [
   { label: 'as fast as it goes', count: 100_000, rate: 0 },
-  { label: `fixed ${fmt(rate)} events/s`, count: 30_000, rate },
+  ...rates.map((rate) => ({ label: `fixed ${fmt(rate)} events/s`, count: Math.max(30_000, rate * 5), rate })),
 ];
 if (wanted('pipeline')) await pipelineAlone(200_000);
-if (wanted('nats')) await endToEnd('nats', phases(5_000));
+if (wanted('nats')) await endToEnd('nats', phases(5_000, 20_000));
 if (wanted('mqtt')) await endToEnd('mqtt', phases(2_000));
