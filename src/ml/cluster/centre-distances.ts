@@ -20,14 +20,18 @@ export function squaredDistancesToCentres(
   return out;
 }
 
-/** The n × n matrix of Euclidean distances between the points of P (not squared), by the same tiles over the upper triangle. */
-export function pairwiseDistances(P: Points): Float64Array {
+/**
+ * The n × n matrix of Euclidean distances between the points of P (squared when `squared`), by the
+ * same tiles over the upper triangle, mirrored.
+ */
+export function pairwiseDistances(P: Points, squared = false): Float64Array {
   const { n } = P;
   const D = new Float64Array(n * n);
   for (let i = 0; i < n; i += 2) tile(P, i, Math.min(i + 2, n), P.data, i, n, D);
   for (let i = 0; i < n; i++) {
     D[i * n + i] = 0;
-    for (let j = i + 1; j < n; j++) D[i * n + j] = D[j * n + i] = Math.sqrt(D[i * n + j]);
+    for (let j = i + 1; j < n; j++)
+      D[i * n + j] = D[j * n + i] = squared ? D[i * n + j] : Math.sqrt(D[i * n + j]);
   }
   return D;
 }

@@ -23,11 +23,14 @@ export const matrixBytes = (n: number) => n * n * 8;
  * Ward, complete or average linkage by the nearest-neighbour chain (Murtagh 1983; Müllner 2011) over
  * a Euclidean distance matrix updated by Lance–Williams: O(n²) time, n² doubles. The matrix is kept
  * square rather than condensed so each nearest-neighbour scan reads one contiguous row; the
- * condensed layout's column walks made the chain three times slower on 1,797 rows.
+ * condensed layout's column walks made the chain three times slower on 1,797 rows. Ward keeps
+ * squared distances, whose Lance–Williams update needs no square root (the chain's choices are the
+ * same, since squaring keeps the order); merge heights are reported as distances.
  */
 export function matrixLinkage(P: Points, linkage: 'ward' | 'complete' | 'average'): Float64Array {
   const { n } = P;
-  const D = pairwiseDistances(P);
+  const ward = linkage === 'ward';
+  const D = pairwiseDistances(P, ward);
   const size = new Float64Array(n).fill(1);
   const active = Int32Array.from({ length: n }, (_, i) => i);
   let count = n;
@@ -57,7 +60,7 @@ export function matrixLinkage(P: Points, linkage: 'ward' | 'complete' | 'average
     const x = chain[--top];
     const y = chain[--top];
     const dxy = D[x * n + y];
-    merges.push({ a: x, b: y, distance: dxy });
+    merges.push({ a: x, b: y, distance: ward ? Math.sqrt(dxy) : dxy });
     // The merged cluster lives on in slot y; slot x leaves the active list.
     const nx = size[x];
     const ny = size[y];
@@ -71,7 +74,8 @@ export function matrixLinkage(P: Points, linkage: 'ward' | 'complete' | 'average
       else if (linkage === 'average') value = (nx * dkx + ny * dky) / (nx + ny);
       else {
         const nk = size[k];
-        value = Math.sqrt(((nx + nk) * dkx * dkx + (ny + nk) * dky * dky - nk * dxy * dxy) / (nx + ny + nk));
+        // ≥ 0 in exact arithmetic; rounding must not hand the square root a negative.
+        value = Math.max(0, ((nx + nk) * dkx + (ny + nk) * dky - nk * dxy) / (nx + ny + nk));
       }
       D[y * n + k] = D[k * n + y] = value;
     }
