@@ -13,7 +13,6 @@ import {
 } from './boost-rows.js';
 import type { GbdtParams } from './gbdt-params.js';
 import { Arena } from '../wasm/arena.js';
-import { buildKernels, type BuildKernels } from './build-kernels.js';
 import { buildBinIndex } from './histogram.js';
 import type { Objective, ObjectiveSpec } from './objectives.js';
 import type { GrowParams, TaskRunner } from './ordered-grow.js';
@@ -23,7 +22,9 @@ import {
   KIND_PARTITION,
   PARTITION,
   PARTITION_WIDTH,
+  rowKernels,
   runTasks,
+  type RowKernels,
   TASK_ARGS,
   type OrderedRows,
 } from './ordered-rows.js';
@@ -78,10 +79,19 @@ export function createGrowing(
   const index = (length: number) =>
     wide ? new Uint32Array(memory(4 * length)) : new Uint16Array(memory(2 * length));
   const pristine = buildBinIndex(set.bins, n, mapper.offsets, stride, index(n * stride));
-  // What the histogram kernels read and write sits in one WebAssembly memory (build-kernels.ts).
+  // What the kernels read and write sits in one WebAssembly memory (build-kernels.ts, partition-kernel.ts).
   const binBytes = wide ? 4 : 2;
   const arena = new Arena(
-    [binBytes * n * stride, 16 * n, 8 * histSize * slots, 8 * histSize * threads, 4 * F],
+    [
+      binBytes * n * stride,
+      16 * n,
+      8 * histSize * slots,
+      8 * histSize * threads,
+      4 * F,
+      4 * n,
+      8 * PARTITION_WIDTH * maxTasks,
+      256 * maxTasks,
+    ],
     shared,
   );
   const bins = wide ? arena.take(Uint32Array, n * stride) : arena.take(Uint16Array, n * stride);
@@ -89,6 +99,9 @@ export function createGrowing(
   const hist = arena.take(Float64Array, histSize * slots);
   const spare = arena.take(Float64Array, histSize * threads);
   const features = arena.take(Int32Array, F);
+  const ids = arena.take(Uint32Array, n);
+  const partitions = arena.take(Float64Array, PARTITION_WIDTH * maxTasks);
+  const catMasks = arena.take(Uint8Array, 256 * maxTasks);
   const buildTasks = (maxTasks + 1) * threads;
   const rows: OrderedRows = {
     n,
@@ -96,18 +109,16 @@ export function createGrowing(
     stride,
     pristine,
     bins,
-    binWords: new Int32Array(bins.buffer, bins.byteOffset, (n * stride * binBytes) / 4),
     gh,
-    ghWords: new Int32Array(gh.buffer, gh.byteOffset, 4 * n),
-    ids: new Uint32Array(memory(4 * n)),
+    ids,
     hist,
     spare,
     histSize,
     offsets: Int32Array.from(mapper.offsets),
     features,
     featureCount: new Int32Array(memory(4)),
-    partitions: new Float64Array(memory(8 * PARTITION_WIDTH * maxTasks)),
-    catMasks: new Uint8Array(memory(256 * maxTasks)),
+    partitions,
+    catMasks,
     builds: new Float64Array(memory(8 * BUILD_WIDTH * buildTasks)),
     order: new Int32Array(memory(4 * Math.max(maxTasks, buildTasks))),
   };
@@ -128,7 +139,7 @@ export function createGrowing(
   };
   const context: WorkerContext = { rows, boost: state, memory: arena.memory };
   const session = shared ? pool!.open(ORDERED_WORKER_MODULE, context) : null;
-  const tasks = taskRunner(rows, buildKernels(rows, arena.memory), session, threads);
+  const tasks = taskRunner(rows, rowKernels(rows, arena.memory), session, threads);
   const rowWork = rowRunner(rows, state, objective, session, threads);
   return {
     grower: orderedGrower(
@@ -189,7 +200,7 @@ function runParts(
  */
 function taskRunner(
   b: OrderedRows,
-  kernels: BuildKernels,
+  kernels: RowKernels,
   session: ParallelSession | null,
   threads: number,
 ): TaskRunner {

@@ -1,7 +1,9 @@
-import type { BuildKernels } from './build-kernels.js';
+import { buildKernels, type BuildKernels } from './build-kernels.js';
+import { partitionKernel, type PartitionKernel } from './partition-kernel.js';
 
 /**
- * Rows kept in node order while a tree grows, and the two kernels that work on them. Each node's
+ * Rows kept in node order while a tree grows, and the two tasks that work on them (run by the
+ * WebAssembly kernels in build-kernels.ts and partition-kernel.ts). Each node's
  * rows are one contiguous range of positions: its bins (row-major global bin numbers, see
  * histogram.ts), gradient pairs and original row ids. A split partitions its node's range in
  * place, so every histogram is built by a purely sequential pass — on this project's machines
@@ -21,17 +23,10 @@ export interface OrderedRows {
   readonly stride: number;
   /** Bins in original row order (row-major global bin numbers). */
   readonly pristine: Uint16Array | Uint32Array;
-  /** Bins in node order. */
+  /** Bins in node order. This array, gh, ids, hist, spare, features, partitions and catMasks sit in one WebAssembly memory. */
   readonly bins: Uint16Array | Uint32Array;
-  /**
-   * The same memory as 32-bit words (stride × bytes per bin / 4 per row), with ghWords, to move
-   * rows word by word (25–45 % faster partitions than bin by bin).
-   */
-  readonly binWords: Int32Array;
   /** Gradient pairs in node order (2 per position); a zero hessian marks a row outside the tree's sample. */
   readonly gh: Float64Array;
-  /** gh as 32-bit words (4 per row): rows move as raw bits, never through a double. */
-  readonly ghWords: Int32Array;
   /** Original row of each position. */
   readonly ids: Uint32Array;
   /** Histogram slots, histSize numbers each (gradient, hessian per global bin). */
@@ -54,6 +49,16 @@ export interface OrderedRows {
   readonly order: Int32Array;
 }
 
+/** The kernels a thread runs on the rows (compiled per thread against the rows' shared memory). */
+export interface RowKernels {
+  readonly build: BuildKernels;
+  readonly partition: PartitionKernel;
+}
+
+export function rowKernels(rows: OrderedRows, memory: WebAssembly.Memory): RowKernels {
+  return { build: buildKernels(rows, memory), partition: partitionKernel(rows, memory) };
+}
+
 export const PARTITION = {
   start: 0,
   end: 1,
@@ -74,14 +79,14 @@ export const KIND_PARTITION = 0;
 export const KIND_BUILD = 1;
 
 /** Runs the tasks order[from..to) of one kind (the kernel every thread runs). */
-export function runTasks(b: OrderedRows, kernels: BuildKernels, args: Float64Array): void {
+export function runTasks(b: OrderedRows, kernels: RowKernels, args: Float64Array): void {
   const from = args[TASK_ARGS.from] | 0;
   const to = args[TASK_ARGS.to] | 0;
   if (args[TASK_ARGS.kind] === KIND_PARTITION) {
-    for (let i = from; i < to; i++) partitionTask(b, b.order[i]);
+    for (let i = from; i < to; i++) partitionTask(b, kernels.partition, b.order[i]);
   } else {
     const spare = (args[TASK_ARGS.thread] | 0) * b.histSize;
-    for (let i = from; i < to; i++) buildTask(b, kernels, b.order[i], spare);
+    for (let i = from; i < to; i++) buildTask(b, kernels.build, b.order[i], spare);
   }
 }
 
@@ -89,76 +94,22 @@ export function runTasks(b: OrderedRows, kernels: BuildKernels, args: Float64Arr
  * Partitions positions start..end by the task's split (Hoare's scheme, in place): rows going left
  * end up first. Writes the first right position and the number of in-sample rows on the left.
  */
-export function partitionTask(b: OrderedRows, task: number): void {
+export function partitionTask(b: OrderedRows, partition: PartitionKernel, task: number): void {
   const t = task * PARTITION_WIDTH;
   const p = b.partitions;
-  const s = p[t + PARTITION.start] | 0;
-  const e = p[t + PARTITION.end] | 0;
   const f = p[t + PARTITION.feature] | 0;
-  const threshold = p[t + PARTITION.threshold] | 0;
-  const defaultLeft = p[t + PARTITION.defaultLeft] === 1;
-  const categorical = p[t + PARTITION.categorical] === 1;
-  partitionWords(b, b.binWords, b.ghWords, t, s, e, f, threshold, defaultLeft, categorical, task * 256);
-}
-
-function partitionWords(
-  b: OrderedRows,
-  binWords: Int32Array,
-  ghWords: Int32Array,
-  t: number,
-  s: number,
-  e: number,
-  f: number,
-  threshold: number,
-  defaultLeft: boolean,
-  categorical: boolean,
-  maskAt: number,
-): void {
-  const { bins, gh, ids } = b;
-  const { stride } = b;
-  const words = (binWords.length / b.n) | 0;
   const missing = b.offsets[f];
-  const mask = b.catMasks;
-  const maskBase = maskAt - missing;
-  let i = s;
-  let j = e - 1;
-  let left = 0;
-  for (;;) {
-    while (i <= j) {
-      const gb = bins[i * stride + f];
-      const goLeft = gb === missing ? defaultLeft : categorical ? mask[maskBase + gb] === 1 : gb <= threshold;
-      if (!goLeft) break;
-      if (gh[2 * i + 1] > 0) left++;
-      i++;
-    }
-    while (i <= j) {
-      const gb = bins[j * stride + f];
-      const goLeft = gb === missing ? defaultLeft : categorical ? mask[maskBase + gb] === 1 : gb <= threshold;
-      if (goLeft) break;
-      j--;
-    }
-    if (i > j) break;
-    const a = i * words;
-    const c = j * words;
-    for (let q = 0; q < words; q++) {
-      const x = binWords[a + q];
-      binWords[a + q] = binWords[c + q]!;
-      binWords[c + q] = x;
-    }
-    for (let q = 0; q < 4; q++) {
-      const x = ghWords[4 * i + q];
-      ghWords[4 * i + q] = ghWords[4 * j + q]!;
-      ghWords[4 * j + q] = x;
-    }
-    const id = ids[i];
-    ids[i] = ids[j]!;
-    ids[j] = id;
-    if (gh[2 * i + 1] > 0) left++;
-    i++;
-    j--;
-  }
-  b.partitions[t + PARTITION.mid] = i;
-  b.partitions[t + PARTITION.leftCount] = left;
+  partition(
+    p[t + PARTITION.start],
+    p[t + PARTITION.end],
+    f,
+    p[t + PARTITION.threshold],
+    p[t + PARTITION.defaultLeft],
+    p[t + PARTITION.categorical],
+    task * 256 - missing,
+    missing,
+    t + PARTITION.mid,
+  );
 }
 
 /**

@@ -1,8 +1,7 @@
 import type { Kernel } from '../../core/parallel.js';
 import { gradientsTask, KIND_GRADIENTS, leavesTask, ROW_ARGS, type BoostRows } from './boost-rows.js';
-import { buildKernels } from './build-kernels.js';
 import { createObjective } from './objectives.js';
-import { runTasks, type OrderedRows } from './ordered-rows.js';
+import { rowKernels, runTasks, type OrderedRows } from './ordered-rows.js';
 
 /** The kernel module pool workers load for boosting (see core/parallel.ts). */
 export const ORDERED_WORKER_MODULE = import.meta.url;
@@ -20,7 +19,7 @@ export interface WorkerContext {
  */
 export function init(context: WorkerContext): Kernel[] {
   const objective = createObjective(context.boost.objective);
-  const kernels = buildKernels(context.rows, context.memory);
+  const kernels = rowKernels(context.rows, context.memory);
   return [
     (args) => runTasks(context.rows, kernels, args),
     (args) => {

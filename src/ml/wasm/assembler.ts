@@ -7,8 +7,9 @@
  */
 
 export const I32 = 0x7f;
+export const I64 = 0x7e;
 export const F64 = 0x7c;
-export type ValueType = typeof I32 | typeof F64;
+export type ValueType = typeof I32 | typeof I64 | typeof F64;
 
 /** Opcodes that take no immediate. */
 export const OP = {
@@ -17,8 +18,11 @@ export const OP = {
   i32Eqz: 0x45,
   i32Eq: 0x46,
   i32LtU: 0x49,
+  i32GtS: 0x4a,
   i32GtU: 0x4b,
+  i32LeU: 0x4d,
   i32GeU: 0x4f,
+  f64Gt: 0x64,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
@@ -26,14 +30,18 @@ export const OP = {
   i32Shl: 0x74,
   i32ShrU: 0x76,
   f64Add: 0xa0,
+  f64ConvertI32S: 0xb7,
 } as const;
 
 /** Loads and stores: opcode and the natural alignment (log2 bytes). */
 const MEMORY_OPS = {
   i32Load: [0x28, 2],
+  i64Load: [0x29, 3],
   f64Load: [0x2b, 3],
   i32Load8U: [0x2d, 0],
   i32Load16U: [0x2f, 1],
+  i32Store: [0x36, 2],
+  i64Store: [0x37, 3],
   f64Store: [0x39, 3],
 } as const;
 export type MemoryOp = keyof typeof MEMORY_OPS;
