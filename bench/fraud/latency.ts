@@ -1,10 +1,9 @@
 // Benchmark: POST /v1/fraud/score end to end from a second process (autocannon at fixed rates), and
-// the scoring path's throughput as the stream consumer drives it (in process, one thread).
+// the scoring path's throughput in process on one thread (what a stream consumer calls per message).
+// Streaming from NATS end to end: bench/fraud/streaming.ts.
 // Usage: npx tsx bench/fraud/latency.ts [--seconds 10] [--rates 1000,2000] [--json]
 import { execFileSync, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadAtRate, type RateRun } from '../fixed-rate.js';
@@ -12,34 +11,19 @@ import { silentLogger } from '../../src/core/logger.js';
 import { openPlatform } from '../../src/platform.js';
 import { FraudService } from '../../src/solutions/fraud/service.js';
 import { simulateTransactions } from '../../src/solutions/fraud/simulator.js';
-import { trainFraud } from '../../src/solutions/fraud/train.js';
 import { withoutLabel, type Transaction } from '../../src/solutions/fraud/transaction.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const WORKSPACE = path.join(ROOT, 'bench/out/fraud-ws');
-
-/** A fresh workspace with a fraud model trained on the simulator's default stream. */
-async function prepare(): Promise<void> {
-  rmSync(WORKSPACE, { recursive: true, force: true });
-  const platform = await openPlatform({ home: WORKSPACE, logger: silentLogger });
-  try {
-    await trainFraud(platform.db, platform.workspace.artifacts);
-  } finally {
-    platform.close();
-  }
-}
+import { CAIRN, prepareFraudWorkspace } from './workspace.js';
 
 /** Live traffic: a later simulated day of the same users, timestamps in order. */
 function liveTransactions(): Transaction[] {
   return simulateTransactions({ seed: 7, start: Date.UTC(2026, 10, 1), days: 2 }).map(withoutLabel);
 }
 
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin/cairn.js'), '--home', WORKSPACE, 'serve', '--port', '0', '--json'],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CAIRN_LOG_LEVEL: 'error' } },
-  );
+async function startServer(home: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CAIRN, '--home', home, 'serve', '--port', '0', '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CAIRN_LOG_LEVEL: 'error' },
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`cairn serve exited with ${code}`)));
@@ -55,11 +39,11 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
 }
 
 /** An admin API key for the workspace when the build has authentication (`cairn keys`), else none. */
-function apiKey(): string | undefined {
+function apiKey(home: string): string | undefined {
   try {
     const out = execFileSync(
       process.execPath,
-      [path.join(ROOT, 'bin/cairn.js'), '--home', WORKSPACE, 'keys', 'create', '--role', 'admin', '--json'],
+      [CAIRN, '--home', home, 'keys', 'create', '--role', 'admin', '--json'],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     return (JSON.parse(out.toString()) as { key: string }).key;
@@ -79,9 +63,12 @@ function load(
   return loadAtRate(url, '/v1/fraud/score', bodies, key, rate, seconds);
 }
 
-/** Transactions/s through FraudService.score (features, rules, ensemble, decision log) on one thread. */
-async function streamingThroughput(txs: Transaction[]): Promise<{ perSecond: number; n: number }> {
-  const platform = await openPlatform({ home: WORKSPACE, logger: silentLogger });
+/** Transactions/s through FraudService.score (features, rules, ensemble, decision log buffer) on one thread. */
+async function streamingThroughput(
+  home: string,
+  txs: Transaction[],
+): Promise<{ perSecond: number; n: number }> {
+  const platform = await openPlatform({ home, logger: silentLogger });
   try {
     const fraud = await FraudService.open({
       db: platform.db,
@@ -109,15 +96,13 @@ async function main(): Promise<void> {
   });
   const seconds = Number(values.seconds);
   const log = values.json ? () => {} : (text: string) => console.log(text);
-  await prepare();
+  const home = await prepareFraudWorkspace('fraud-ws');
   const txs = liveTransactions();
-  const stream = await streamingThroughput(txs);
-  log(
-    `scoring path (stream consumer, 1 thread): ${Math.round(stream.perSecond)} transactions/s over ${stream.n}`,
-  );
-  const key = apiKey();
+  const stream = await streamingThroughput(home, txs);
+  log(`scoring path (in process, 1 thread): ${Math.round(stream.perSecond)} transactions/s over ${stream.n}`);
+  const key = apiKey(home);
   const loadBefore = os.loadavg()[0];
-  const server = await startServer();
+  const server = await startServer(home);
   const runs: RateRun[] = [];
   try {
     await load(server.url, txs, 500, 3, key);
