@@ -206,6 +206,10 @@ export class StreamPipeline {
     clearTimeout(this.timer);
     await this.flush();
     await this.options.source.close();
+    // Messages that arrived while the source was closing stay unacknowledged: the broker keeps them.
+    clearTimeout(this.timer);
+    this.buffer = [];
+    await this.flushing;
     this.writer?.close();
     this.writer = undefined;
   }
