@@ -7,7 +7,9 @@
 // warm-up round, so a shared machine's load falls on all three alike; medians of wall and
 // process-CPU seconds are printed with the load average.
 // Usage: npx tsx bench/unsupervised/anomaly-impute.ts [--only iforest|impute] [--seeds 20]
-//        [--repeat 5] [--datasets cardio,shuttle,…] [--json]
+//        [--repeat 5] [--warmup 3] [--datasets cardio,shuttle,…] [--json]
+// (`warmup` untimed rounds before each job's timed ones, none for California's slow KNN: V8 compiles
+// a kernel after its first calls, which dominate the millisecond jobs.)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -132,7 +134,7 @@ async function benchIforest(name: string, seeds: number, peer: PeerSession): Pro
   const before = os.loadavg()[0];
   const sides = await interleave<IforestRun>(
     seeds,
-    1,
+    warmup,
     (seed) => {
       const { value: s, ...time } = timed(() => fitIsolationForest(X, { seed }).score(X));
       return { ...time, auc: rocAuc(y, s) };
@@ -189,7 +191,7 @@ async function benchImpute(name: string, repeat: number, peer: PeerSession): Pro
     const before = os.loadavg()[0];
     const sides = await interleave<ImputeRun>(
       slow ? 1 : repeat,
-      slow ? 0 : 1,
+      slow ? 0 : warmup,
       () => {
         const { value, ...time } = timed(() => fit().transform(masked.X).X);
         return { ...time, nrmse: nrmse(X, value, masked) };
@@ -214,11 +216,13 @@ const { values } = parseArgs({
     only: { type: 'string' },
     seeds: { type: 'string', default: '20' },
     repeat: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '3' },
     datasets: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const chosen = values.datasets?.split(',');
+const warmup = Number(values.warmup);
 const peer = PeerSession.start('peer_server.py');
 const iforest: IforestRow[] = [];
 if (values.only !== 'impute') {
@@ -239,7 +243,7 @@ const load = (l: [number, number]) => `${l[0].toFixed(1)} → ${l[1].toFixed(1)}
 if (values.json) {
   console.log(JSON.stringify({ iforest, impute }));
 } else {
-  console.log(`Node ${process.version}; medians of interleaved runs after one warm-up round\n`);
+  console.log(`Node ${process.version}; medians of interleaved runs after ${warmup} warm-up rounds\n`);
   if (iforest.length > 0) {
     console.log(
       `Isolation forest (100 trees, 256 rows per tree; ROC-AUC mean of seeds 0..${Number(values.seeds) - 1}; fit + score seconds)\n`,

@@ -2,11 +2,12 @@
 // run. The TypeScript side prepares each matrix once (standardised as StandardScaler does, digits
 // raw) and writes it to bench/out/unsupervised/cluster/ so scikit-learn reads the very same numbers.
 // Runs are interleaved — Cairn, scikit-learn on 1 thread, scikit-learn on 2 threads (and for k-means
-// Cairn with its restarts on a 2-thread worker pool), in a rotating order, `repeat` times after one
-// warm-up round — so a shared machine's load falls on all sides alike; medians of wall and of
-// process-CPU seconds are printed with the load average.
-// Usage: npx tsx bench/unsupervised/cluster.ts [--repeat 5] [--only kmeans,dbscan,agglomerative,tsne]
-//        [--json]
+// Cairn with its restarts on a 2-thread worker pool), in a rotating order, `repeat` times after
+// `warmup` untimed rounds — so a shared machine's load falls on all sides alike; medians of wall and
+// of process-CPU seconds are printed with the load average. Warm-up matters for the millisecond jobs:
+// V8 compiles a kernel after its first calls, which cost 10–40 ms each on 178 rows.
+// Usage: npx tsx bench/unsupervised/cluster.ts [--repeat 5] [--warmup 3]
+//        [--only kmeans,dbscan,agglomerative,tsne] [--json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,11 +62,13 @@ interface Figures extends Quality {
 const { values } = parseArgs({
   options: {
     repeat: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '3' },
     only: { type: 'string', default: 'kmeans,dbscan,agglomerative,tsne' },
     json: { type: 'boolean', default: false },
   },
 });
 const repeat = Number(values.repeat);
+const warmup = Number(values.warmup);
 const only = new Set(values.only.split(','));
 
 async function load(
@@ -145,7 +148,7 @@ function runCairn(job: Job, pool?: WorkerPool): PeerTiming & Quality {
 
 type Side = 'cairn' | 'cairn2' | 'sklearn1' | 'sklearn2';
 
-/** Runs the job on the three sides in rotating order, one warm-up round and `repeat` timed ones. */
+/** Runs the job on every side in rotating order, `warmup` untimed rounds and `repeat` timed ones. */
 async function measure(
   job: Job,
   peer: PeerSession,
@@ -163,16 +166,16 @@ async function measure(
     linkage: job.linkage,
     seed: 0,
   };
-  for (let r = 0; r <= repeat; r++) {
+  for (let r = -warmup; r < repeat; r++) {
     for (let s = 0; s < sides.length; s++) {
-      const side = sides[(s + r) % sides.length];
+      const side = sides[(s + r + warmup) % sides.length];
       const run =
         side === 'cairn'
           ? runCairn(job)
           : side === 'cairn2'
             ? runCairn(job, pool)
             : await peer.call<PeerTiming & Quality>({ ...request, threads: side === 'sklearn1' ? 1 : 2 });
-      if (r > 0) runs[side].push(run);
+      if (r >= 0) runs[side].push(run);
     }
   }
   const summary = (list: (PeerTiming & Quality)[]): Figures => ({
@@ -231,7 +234,9 @@ async function main(): Promise<void> {
     );
     return;
   }
-  console.log(`repeat ${repeat} (medians after one warm-up round, interleaved) · Node ${process.version}`);
+  console.log(
+    `repeat ${repeat} (medians after ${warmup} warm-up rounds, interleaved) · Node ${process.version}`,
+  );
   console.log(
     '| job | rows × features | quality | Cairn | scikit-learn | Cairn s | sklearn 1 thr s | ratio | CPU-time ratio | Cairn 2 thr s | sklearn 2 thr s | ratio 2 thr | load |',
   );
