@@ -7,6 +7,8 @@ import mqtt from 'mqtt';
 import { MemoryOnlineStore } from '../src/features/online/memory-store.js';
 import { RedisOnlineStore } from '../src/features/online/redis-store.js';
 import { onlineStoreContract } from '../src/features/online/online-store-contract.js';
+import type { CairnError } from '../src/core/errors.js';
+import { openSource } from '../src/streams/open-source.js';
 import { StreamPipeline } from '../src/streams/pipeline.js';
 import { HttpSource } from '../src/streams/sources/http-source.js';
 import { toStreamSpec } from '../src/streams/stream-spec.js';
@@ -108,6 +110,23 @@ streamSourceContract(
     };
   },
   { skip: kafkaBrokers.length === 0 && 'KAFKA_BROKERS is not set (no Kafka broker on this machine)' },
+);
+
+test(
+  'Kafka: a broker that cannot be reached gives SOURCE_ERROR naming the group and brokers',
+  { skip: kafkaBrokers.length > 0 && 'a Kafka broker is given: the contract above runs instead' },
+  async () => {
+    const source = openSource(
+      { type: 'kafka', brokers: ['127.0.0.1:9'], topic: 'txn', groupId: 'cairn-test' },
+      'unreachable',
+    );
+    await assert.rejects(
+      source.start(() => undefined),
+      (error: CairnError) =>
+        error.code === 'SOURCE_ERROR' &&
+        /cannot join Kafka group cairn-test on 127\.0\.0\.1:9: .*ECONNREFUSED/.test(error.message),
+    );
+  },
 );
 
 const RUN = `${process.pid}_${Date.now()}`;

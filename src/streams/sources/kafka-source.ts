@@ -24,7 +24,9 @@ export class KafkaSource implements StreamSource {
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'cairn',
       brokers: options.brokers,
-      logLevel: logLevel.ERROR,
+      // kafkajs logs JSON lines to stdout, which would break `--json` output; failures reach the
+      // caller as errors instead.
+      logLevel: logLevel.NOTHING,
     });
   }
 
