@@ -14,7 +14,6 @@ await manager.consumers.add(stream, {
 });
 const consumer = await jetstream(nc).consumers.get(stream, 'bare');
 const messages = await consumer.consume({ max_messages: 1000 });
-console.log(JSON.stringify({ ready: true }));
 let count = 0;
 for await (const m of messages) {
   m.ack();

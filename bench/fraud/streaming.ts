@@ -28,27 +28,33 @@ interface Run {
   rowsInWarehouse: number | null;
 }
 
-/** Starts a child that prints one JSON line when ready and one when done; resolves with both. */
-function child(args: string[]): {
-  ready: Promise<unknown>;
-  done: Promise<unknown>;
-  exited: Promise<unknown>;
-  process: ChildProcess;
-} {
+/** Starts a child that prints one JSON line when done; resolves with it, and when the process exits. */
+function child(args: string[]): { done: Promise<unknown>; exited: Promise<unknown>; process: ChildProcess } {
   const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, CAIRN_LOG_LEVEL: 'error' },
   });
-  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    const line = await lines.next();
-    if (line.done === true) throw new Error(`${args.join(' ')} exited before printing its result`);
-    return JSON.parse(line.value) as unknown;
-  };
   const exited = new Promise((resolve) => proc.once('exit', resolve));
-  const ready = next();
-  const done = ready.then(next);
-  return { ready, done, exited, process: proc };
+  const done = (async () => {
+    for await (const line of createInterface({ input: proc.stdout })) return JSON.parse(line) as unknown;
+    throw new Error(`${args.join(' ')} exited before printing its result`);
+  })();
+  return { done, exited, process: proc };
+}
+
+/** Resolves once the durable consumer exists on the server: the child is subscribed. */
+async function subscribed(nc: NatsConnection, stream: string, durable: string): Promise<void> {
+  const manager = await jetstreamManager(nc);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      await manager.consumers.info(stream, durable);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 /** Publishes `payloads` on `subject` as fast as the connection takes them (core publish into the stream). */
@@ -65,6 +71,7 @@ async function fraudRun(nc: NatsConnection, home: string, payloads: string[], ta
   const input = `bench.fraud.${tag}.tx`;
   const output = `bench.fraud.${tag}.decisions`;
   const stream = `BENCH_FRAUD_${tag}`;
+  const durable = `bench_${tag}`;
   const manager = await jetstreamManager(nc);
   await manager.streams.add({ name: stream, subjects: [input] });
   let received = 0;
@@ -89,13 +96,13 @@ async function fraudRun(nc: NatsConnection, home: string, payloads: string[], ta
     '--stream',
     stream,
     '--consumer',
-    `bench_${tag}`,
+    durable,
     '--events',
     String(payloads.length),
     '--json',
   ]);
   try {
-    await consumer.ready;
+    await subscribed(nc, stream, durable);
     const started = performance.now();
     await publishAll(nc, input, payloads);
     await consumer.done;
@@ -142,7 +149,7 @@ async function bareRun(nc: NatsConnection, payloads: string[], tag: string): Pro
     String(payloads.length),
   ]);
   try {
-    await reader.ready;
+    await subscribed(nc, stream, 'bare');
     const started = performance.now();
     await publishAll(nc, input, payloads);
     await reader.done;

@@ -170,8 +170,7 @@ export function solutionsCommand(): Command {
             endpoints,
             batchSize: options.batch,
           });
-          if (globals.json) printJson({ endpoints, listening: true });
-          else
+          if (!globals.json)
             process.stderr.write(
               `fraud: deciding ${endpoints.broker} ${endpoints.input} → ${endpoints.output}; Ctrl-C stops\n`,
             );
