@@ -158,15 +158,9 @@ async function operations(): Promise<Operation[]> {
 
 /**
  * Routes where any name is a fair question with an empty answer rather than a 4xx: a data subject's
- * id, an online view a stream may have written without a catalog entry, and (for now) a model's
- * lineage and routing, which answer empty for a model that does not exist. The marker checks still apply.
+ * id, and an online view a stream may have written without a catalog entry. The marker checks still apply.
  */
-const FREE_FORM = [
-  '/v1/subjects/',
-  '/v1/features/{view}/lookup',
-  '/v1/models/{name}/lineage',
-  '/v1/models/{name}/routing',
-];
+const FREE_FORM = ['/v1/subjects/', '/v1/features/{view}/lookup'];
 
 /** Permissions whose routes change tables, policies or models: admin calls there never name real tables. */
 const MUTATING = new Set(['data:write', 'security:admin', 'models:train', 'models:promote']);

@@ -31,6 +31,8 @@ export interface Lineage {
 /** Every version of a model with its data fingerprint and spec, and the stage changes, oldest first. */
 export async function lineage(db: Database, name: string): Promise<Lineage> {
   const versions = await listVersions(db, name);
+  if (versions.length === 0)
+    throw new CairnError('NOT_FOUND', `model '${name}' does not exist; train it with \`cairn train SPEC\``);
   const entries: LineageEntry[] = [];
   for (const v of versions) {
     const specHash = createHash('sha256').update(JSON.stringify(v.spec)).digest('hex').slice(0, 12);

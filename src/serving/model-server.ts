@@ -3,7 +3,7 @@ import { CairnError, errorMessage } from '../core/errors.js';
 import type { ParallelPool } from '../core/parallel.js';
 import { loadModel } from '../models/load.js';
 import type { PredictionRecord } from '../models/model.js';
-import { listVersions, type ModelVersion, type Stage } from '../models/registry.js';
+import { listVersions, resolveVersion, type ModelVersion, type Stage } from '../models/registry.js';
 import { rollback, setStage, type StageChange } from '../models/stages.js';
 import type { Database } from '../warehouse/database.js';
 import { ResponseCache } from './cache.js';
@@ -152,6 +152,7 @@ export class ModelServer {
   }
 
   async setRouting(name: string, config: RoutingConfig | null): Promise<void> {
+    await resolveVersion(this.options.db, name); // NOT_FOUND for a model that does not exist
     if (config !== null) {
       checkRouting(config);
       const versions = [...config.variants.map((v) => v.version), ...(config.shadow ? [config.shadow] : [])];
