@@ -12,6 +12,7 @@ import path from 'node:path';
 import { openPlatform } from '../src/platform.js';
 import { simulateTransactions } from '../src/solutions/fraud/simulator.js';
 import { withoutLabel } from '../src/solutions/fraud/transaction.js';
+import { USER_WINDOWS_VIEW } from '../src/solutions/fraud/window-publisher.js';
 import { tempDir, tempPlatform } from './support.js';
 
 function tx(id: string, minute: number, over: Partial<Transaction> = {}): Transaction {
@@ -170,6 +171,7 @@ describe('fraud state across a restart', () => {
         db: platform.db,
         artifactsDir: platform.workspace.artifacts,
         logger: silentLogger,
+        online: await platform.features.online(),
       });
       return { platform, service };
     };
@@ -201,6 +203,10 @@ describe('fraud state across a restart', () => {
           users.map((u) => second.service.userWindows(u)),
           before,
         );
+        // The rebuilt windows also reach the online store, where GET /v1/features/fraud_user_windows/:user reads them.
+        await second.service.flush();
+        const online = await second.platform.features.online();
+        assert.deepEqual(await online.readMany(USER_WINDOWS_VIEW, users), before);
         for (const t of stream.slice(cut)) {
           const live = first.service.scorer.score(t);
           const restarted = second.service.score(t);

@@ -112,6 +112,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
       db: platform.db,
       artifactsDir: platform.workspace.artifacts,
       logger: platform.logger,
+      online: await platform.features.online(),
     }));
   await app.register(fraudRoutes, { fraud });
   await app.register(fraudDecisionRoutes, { fraud, db: platform.db });

@@ -274,11 +274,12 @@ function endpointsOf(options: StreamOptions): FraudStreamEndpoints {
   return fraudStreamEndpoints(options.broker, { url, input, output, consumer, stream });
 }
 
-function openService(platform: Platform): Promise<FraudService> {
+async function openService(platform: Platform): Promise<FraudService> {
   return FraudService.open({
     db: platform.db,
     artifactsDir: platform.workspace.artifacts,
     logger: platform.logger,
+    online: await platform.features.online(),
   });
 }
 

@@ -1,4 +1,4 @@
-import type { FeatureRecord } from '../../features/online/online-store.js';
+import type { FeatureRecord, OnlineStore } from '../../features/online/online-store.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../warehouse/database.js';
 import { checkBands, DEFAULT_BANDS, type DecisionBands } from './decision.js';
@@ -19,6 +19,7 @@ import type { Transaction } from './transaction.js';
 import { RecentIds } from './recent-ids.js';
 import { restoreFraudState, type RestoredState } from './restore.js';
 import { UserWindows } from './user-windows.js';
+import { WindowPublisher } from './window-publisher.js';
 
 export interface FraudServiceOptions {
   db: Database;
@@ -27,6 +28,8 @@ export interface FraudServiceOptions {
   bands?: DecisionBands;
   /** Buffered decisions are written at least this often (ms); default 250. */
   flushIntervalMs?: number;
+  /** Where each user's windows are published (view `fraud_user_windows`); none keeps them in process only. */
+  online?: OnlineStore;
 }
 
 /**
@@ -45,6 +48,7 @@ export class FraudService {
     readonly decidedIds: RecentIds,
     /** What was rebuilt from the warehouse at start. */
     readonly restored: RestoredState,
+    private readonly publisher: WindowPublisher | null,
   ) {}
 
   static async open(options: FraudServiceOptions): Promise<FraudService> {
@@ -70,6 +74,8 @@ export class FraudService {
     const scorer = new FraudScorer({ windows, rates }, compileRules(rules.rules, RULE_FIELDS), ensemble, {
       bands: checkBands(options.bands ?? { ...DEFAULT_BANDS }),
     });
+    const publisher = options.online ? new WindowPublisher(options.online, windows, logger) : null;
+    publisher?.touchAll();
     return new FraudService(
       db,
       artifactsDir,
@@ -79,6 +85,7 @@ export class FraudService {
       ensemble === null ? null : model,
       decidedIds,
       restored,
+      publisher,
     );
   }
 
@@ -87,6 +94,7 @@ export class FraudService {
     const result = this.scorer.score(tx);
     this.decidedIds.add(tx.transaction_id);
     this.log.add(tx, result);
+    this.publisher?.touch(tx.user_id);
     return result;
   }
 
@@ -136,12 +144,15 @@ export class FraudService {
     return item;
   }
 
-  /** Writes buffered decisions now; resolves to false when the write failed (they stay buffered). */
-  flush(): Promise<boolean> {
-    return this.log.flush();
+  /** Writes buffered decisions (false when the write failed: they stay buffered) and publishes windows. */
+  async flush(): Promise<boolean> {
+    const written = await this.log.flush();
+    await this.publisher?.publish();
+    return written;
   }
 
-  close(): Promise<void> {
-    return this.log.close();
+  async close(): Promise<void> {
+    await this.log.close();
+    await this.publisher?.close();
   }
 }
