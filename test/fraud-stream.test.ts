@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -18,7 +20,7 @@ import {
 } from '../src/solutions/fraud/stream-endpoints.js';
 import { trainFraud } from '../src/solutions/fraud/train.js';
 import { withoutLabel } from '../src/solutions/fraud/transaction.js';
-import { tempDir } from './support.js';
+import { ROOT, tempDir } from './support.js';
 
 // Real brokers on loopback (started by .ci/run): NATS JetStream 4222, Mosquitto 1883.
 const run = `${process.pid}_${Date.now()}`;
@@ -225,6 +227,50 @@ describe('fraud decisions from MQTT', () => {
       await client.endAsync();
       await service.close();
       platform.close();
+    }
+  });
+});
+
+describe('cairn solutions stream fraud', () => {
+  test('the consumer alone decides what waits on the subject, stops after --events and prints one JSON document', async () => {
+    const { dir, remove } = tempDir();
+    const tag = `cli_${run}`;
+    const endpoints = fraudStreamEndpoints('nats', {
+      input: `cairn.test.fraud.${tag}.tx`,
+      stream: `CAIRN_TEST_FRAUD_${tag}`,
+    });
+    const nc = await connect({ servers: endpoints.url });
+    const manager = await jetstreamManager(nc);
+    try {
+      await manager.streams.add({ name: endpoints.stream, subjects: [endpoints.input] });
+      const batch = transactions.slice(0, 25);
+      for (const t of batch) nc.publish(endpoints.input, JSON.stringify(t));
+      await nc.flush();
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        path.join(ROOT, 'bin/cairn.js'),
+        '--home',
+        path.join(dir, 'ws'),
+        'solutions',
+        'stream',
+        'fraud',
+        '--input',
+        endpoints.input,
+        '--output',
+        `cairn.test.fraud.${tag}.decisions`,
+        '--stream',
+        endpoints.stream,
+        '--consumer',
+        tag,
+        '--events',
+        String(batch.length),
+        '--json',
+      ]);
+      const report = JSON.parse(stdout) as { stats: { decided: number; acked: number } };
+      assert.deepEqual([report.stats.decided, report.stats.acked], [batch.length, batch.length]);
+    } finally {
+      await manager.streams.delete(endpoints.stream).catch(() => undefined);
+      await nc.close();
+      remove();
     }
   });
 });
