@@ -25,6 +25,9 @@ export interface EvalHistory {
   readonly valid: readonly number[];
 }
 
+/** Numbers the ensembles shared with pool workers, which keep each one compiled (predict-worker.ts). */
+let nextSharedTreesId = 1;
+
 /**
  * A trained gradient-boosted tree ensemble: immutable, predicts from a FeatureMatrix with the
  * training columns in the same order. Prediction runs on a flattened copy of the trees.
@@ -32,6 +35,7 @@ export interface EvalHistory {
 export class GbdtModel {
   private readonly compiled: CompiledEnsemble;
   private sharedTrees: FlatEnsemble | undefined;
+  private sharedTreesId: number | undefined;
 
   constructor(
     readonly ensemble: TreeEnsemble,
@@ -107,7 +111,14 @@ export class GbdtModel {
     const data = new Float64Array(new SharedArrayBuffer(X.data.byteLength));
     data.set(X.data);
     const out = new Float64Array(new SharedArrayBuffer(8 * X.rows * this.ensemble.outputs));
-    const context: PredictContext = { trees: this.sharedTrees, data, rows: X.rows, out };
+    this.sharedTreesId ??= nextSharedTreesId++;
+    const context: PredictContext = {
+      trees: this.sharedTrees,
+      treesId: this.sharedTreesId,
+      data,
+      rows: X.rows,
+      out,
+    };
     const session = pool.open(PREDICT_WORKER_MODULE, context);
     try {
       const parts = pool.threads;

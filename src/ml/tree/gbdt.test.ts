@@ -166,6 +166,10 @@ test('batch prediction split across worker threads gives the same bits', async (
   }
   const X = { ...held.X, rows: held.X.rows * copies, data };
   assert.deepEqual(model.predict(X, { pool }), model.predict(X));
+  // Workers keep each model compiled between calls; a second model must not get the first one's trees.
+  const other = fitGbdt(train.X, train.y, { ...XGBOOST_300, nEstimators: 20, maxDepth: 4 });
+  assert.deepEqual(other.predict(X, { pool }), other.predict(X));
+  assert.deepEqual(model.predict(X, { pool }), model.predict(X));
 });
 
 test('JSON round trip is bit-identical and versioned', async () => {

@@ -7,6 +7,8 @@ export const PREDICT_WORKER_MODULE = import.meta.url;
 
 export interface PredictContext {
   readonly trees: FlatEnsemble;
+  /** Identifies `trees` within this process, so a worker compiles each ensemble once. */
+  readonly treesId: number;
   /** Column-major features, `rows` rows. */
   readonly data: Float64Array;
   readonly rows: number;
@@ -14,8 +16,15 @@ export interface PredictContext {
   readonly out: Float64Array;
 }
 
+/** Ensembles this worker compiled (their WebAssembly walk included), most recently used last. */
+const compiledById = new Map<number, CompiledEnsemble>();
+const KEPT_ENSEMBLES = 8;
+
 /** Kernel 0: margins of rows args[0]..args[1]. */
 export function init(context: PredictContext): Kernel[] {
-  const compiled = new CompiledEnsemble(context.trees);
+  const compiled = compiledById.get(context.treesId) ?? new CompiledEnsemble(context.trees);
+  compiledById.delete(context.treesId);
+  compiledById.set(context.treesId, compiled);
+  if (compiledById.size > KEPT_ENSEMBLES) compiledById.delete(compiledById.keys().next().value!);
   return [(args) => compiled.predictRange(context.data, context.rows, args[0] | 0, args[1] | 0, context.out)];
 }
