@@ -15,6 +15,13 @@ interface KernelModule {
 const { control, args, port } = workerData as WorkerData;
 let kernels: Kernel[] = [];
 let seen = 0;
+let lastTurn = performance.now();
+/**
+ * How often the worker lets its event loop turn. The loop below never returns to it on its own,
+ * and V8 installs the optimised tier of WebAssembly code through tasks on that loop: without a turn
+ * a worker kept running the baseline code (batch prediction on two threads: 266k → 346k rows/s).
+ */
+const TURN_EVERY_MS = 20;
 
 // The loop blocks on Atomics.wait instead of listening for messages: the pool's caller is blocked
 // too (it waits for the result synchronously), and a shared-memory wake-up costs ~10 µs where a
@@ -49,4 +56,8 @@ for (;;) {
   Atomics.store(control, CONTROL.failed, failed);
   Atomics.store(control, CONTROL.done, seen);
   Atomics.notify(control, CONTROL.done);
+  if (performance.now() - lastTurn >= TURN_EVERY_MS) {
+    await new Promise((resolve) => setImmediate(resolve));
+    lastTurn = performance.now();
+  }
 }
