@@ -76,13 +76,11 @@ export function createGrowing(
   const memory = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const wide = mapper.offsets[F] > 65536;
   const stride = wide ? F : F + (F & 1);
-  const index = (length: number) =>
-    wide ? new Uint32Array(memory(4 * length)) : new Uint16Array(memory(2 * length));
-  const pristine = buildBinIndex(set.bins, n, mapper.offsets, stride, index(n * stride));
   // What the kernels read and write sits in one WebAssembly memory (build-kernels.ts, partition-kernel.ts).
   const binBytes = wide ? 4 : 2;
   const arena = new Arena(
     [
+      binBytes * n * stride,
       binBytes * n * stride,
       16 * n,
       8 * histSize * slots,
@@ -94,7 +92,9 @@ export function createGrowing(
     ],
     shared,
   );
-  const bins = wide ? arena.take(Uint32Array, n * stride) : arena.take(Uint16Array, n * stride);
+  const index = () => (wide ? arena.take(Uint32Array, n * stride) : arena.take(Uint16Array, n * stride));
+  const pristine = buildBinIndex(set.bins, n, mapper.offsets, stride, index());
+  const bins = index();
   const gh = arena.take(Float64Array, 2 * n);
   const hist = arena.take(Float64Array, histSize * slots);
   const spare = arena.take(Float64Array, histSize * threads);
@@ -208,6 +208,7 @@ function taskRunner(
   const sizes: number[] = [];
   return {
     threads,
+    resetOrder: () => kernels.reset(),
     run(kind, count) {
       if (count === 0) return;
       sizes.length = 0;

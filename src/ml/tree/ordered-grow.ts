@@ -25,6 +25,8 @@ export interface GrowParams extends SplitParams {
 export interface TaskRunner {
   readonly threads: number;
   run(kind: number, count: number): void;
+  /** Puts the rows back in their original order (bins and ids), before a tree. */
+  resetOrder(): void;
 }
 
 /** XGBoost's kRtEps: a split must gain more than this (and more than gamma). */

@@ -1,5 +1,5 @@
 import { buildKernels, type BuildKernels } from './build-kernels.js';
-import { partitionKernel, type PartitionKernel } from './partition-kernel.js';
+import { partitionKernel, resetKernel, type PartitionKernel } from './partition-kernel.js';
 
 /**
  * Rows kept in node order while a tree grows, and the two tasks that work on them (run by the
@@ -21,7 +21,7 @@ export interface OrderedRows {
   readonly F: number;
   /** Bins per row in `pristine` and `bins`: F rounded up to whole 32-bit words. */
   readonly stride: number;
-  /** Bins in original row order (row-major global bin numbers). */
+  /** Bins in original row order (row-major global bin numbers), in the kernels' memory too. */
   readonly pristine: Uint16Array | Uint32Array;
   /** Bins in node order. This array, gh, ids, hist, spare, features, partitions and catMasks sit in one WebAssembly memory. */
   readonly bins: Uint16Array | Uint32Array;
@@ -53,10 +53,16 @@ export interface OrderedRows {
 export interface RowKernels {
   readonly build: BuildKernels;
   readonly partition: PartitionKernel;
+  /** Back to the original row order (before each tree). */
+  readonly reset: () => void;
 }
 
 export function rowKernels(rows: OrderedRows, memory: WebAssembly.Memory): RowKernels {
-  return { build: buildKernels(rows, memory), partition: partitionKernel(rows, memory) };
+  return {
+    build: buildKernels(rows, memory),
+    partition: partitionKernel(rows, memory),
+    reset: resetKernel(rows, memory),
+  };
 }
 
 export const PARTITION = {

@@ -50,8 +50,7 @@ export function orderedGrower(
     margins: state.margins,
     gradients: (k, parameter) => rowWork.gradients(k, parameter),
     grow(inSample, layout) {
-      b.bins.set(b.pristine);
-      for (let r = 0; r < n; r++) ids[r] = r;
+      tasks.resetOrder();
       if (inSample !== null) {
         for (let r = 0; r < n; r++) {
           if (inSample[r] === 0) gh[2 * r] = gh[2 * r + 1] = 0;

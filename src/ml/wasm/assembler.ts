@@ -77,6 +77,11 @@ export class Code {
     return this.op(code, ...unsigned(align), ...unsigned(offset));
   }
 
+  /** memory.copy: copies [length] bytes from [source] to [destination] (operands in that order, last on top). */
+  memoryCopy(): this {
+    return this.op(0xfc, 0x0a, 0x00, 0x00);
+  }
+
   /** `block` (branch to its end) or `loop` (branch to its start) around `body`, without a result. */
   block(body: (code: this) => void): this {
     this.op(0x02, 0x40);
