@@ -1,4 +1,4 @@
-// Benchmark: POST /v1/fraud/score end to end from a second process (autocannon at fixed rates), and
+// Benchmark: POST /v1/fraud/score end to end from a second process (an open-loop load at fixed rates, bench/fixed-rate.ts), and
 // the scoring path's throughput in process on one thread (what a stream consumer calls per message).
 // Streaming from NATS end to end: bench/fraud/streaming.ts.
 // Usage: npx tsx bench/fraud/latency.ts [--seconds 10] [--rates 1000,2000] [--json]

@@ -1,5 +1,5 @@
 // Benchmark: real-time predictions over HTTP from a second process. A 300-tree GBDT on UCI Adult
-// behind `cairn serve`, loaded by autocannon at fixed request rates. See README.md.
+// behind `cairn serve`, loaded open loop at fixed request rates (bench/fixed-rate.ts). See README.md.
 // Usage: npx tsx bench/serving/http.ts [--seconds 10] [--rates 1000,2000] [--json]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
