@@ -2,10 +2,10 @@
 // the scoring path's throughput in process on one thread (what a stream consumer calls per message).
 // Streaming from NATS end to end: bench/fraud/streaming.ts.
 // Usage: npx tsx bench/fraud/latency.ts [--seconds 10] [--rates 1000,2000] [--json]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { startCairnServer } from '../cairn-server.js';
 import { loadAtRate, type RateRun } from '../fixed-rate.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { openPlatform } from '../../src/platform.js';
@@ -22,25 +22,6 @@ function liveTransactions(): Transaction[] {
   return simulateTransactions({ seed: 7, users: 2000, start: Date.UTC(2026, 10, 1), days: 10 }).map(
     withoutLabel,
   );
-}
-
-async function startServer(home: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CAIRN, '--home', home, 'serve', '--port', '0', '--json'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, CAIRN_LOG_LEVEL: 'error' },
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`cairn serve exited with ${code}`)));
-  });
-  const { url } = JSON.parse(line) as { url: string };
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
 }
 
 /** An admin API key for the workspace when the build has authentication (`cairn keys`), else none. */
@@ -113,7 +94,7 @@ async function main(): Promise<void> {
   log(`scoring path (in process, 1 thread): ${Math.round(stream.perSecond)} transactions/s over ${stream.n}`);
   const key = apiKey(home);
   const loadBefore = os.loadavg()[0];
-  const server = await startServer(home);
+  const server = await startCairnServer(home);
   const runs: RateRun[] = [];
   try {
     const feed = { txs, next: 0 };

@@ -1,12 +1,11 @@
 // Benchmark: real-time predictions over HTTP from a second process. A 300-tree GBDT on UCI Adult
 // behind `cairn serve`, loaded open loop at fixed request rates (bench/fixed-rate.ts). See README.md.
 // Usage: npx tsx bench/serving/http.ts [--seconds 10] [--rates 1000,2000] [--json]
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { startCairnServer } from '../cairn-server.js';
 import { loadAtRate, type RateRun } from '../fixed-rate.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { loadModel } from '../../src/models/load.js';
@@ -53,40 +52,6 @@ async function prepare(): Promise<{ rows: Record<string, unknown>[]; key: string
   }
 }
 
-/** `cairn serve` in its own process; resolves with its URL and a stop function. */
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'bin/cairn.js'),
-      '--home',
-      WORKSPACE,
-      'serve',
-      '--port',
-      '0',
-      '--json',
-      '--rate-limit',
-      '1000000000',
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, CAIRN_LOG_LEVEL: 'error' },
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`cairn serve exited with ${code}`)));
-  });
-  const { url } = JSON.parse(line) as { url: string };
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
-
 function load(
   url: string,
   { rows, key }: { rows: Record<string, unknown>[]; key: string },
@@ -108,7 +73,7 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const log = values.json ? () => {} : (text: string) => console.log(text);
   const work = await prepare();
-  const server = await startServer();
+  const server = await startCairnServer(WORKSPACE, ['--rate-limit', '1000000000']);
   const runs: RateRun[] = [];
   const loadBefore = os.loadavg()[0];
   try {
