@@ -1,5 +1,5 @@
 import type { LloydResult } from './kmeans-hamerly.js';
-import { squaredDistance, type Points } from './points.js';
+import { farthestMovablePoint, squaredDistance, type Points } from './points.js';
 
 /**
  * Lloyd's k-means accelerated by Elkan's bounds (Elkan 2003, "Using the triangle inequality to
@@ -151,16 +151,7 @@ export function elkanLloyd(
   function relocateEmpty(): void {
     for (let c = 0; c < k; c++) {
       if (counts[c] > 0) continue;
-      let far = -1;
-      let farDistance = -1;
-      for (let i = 0; i < n; i++) {
-        if (counts[labels[i]] <= 1) continue;
-        const dist = squaredDistance(data, i, centres, labels[i], d);
-        if (dist > farDistance) {
-          farDistance = dist;
-          far = i;
-        }
-      }
+      const far = farthestMovablePoint(data, centres, labels, counts, n, d);
       if (far < 0) continue;
       move(far, labels[far], c);
       // Its sum is now exactly the point, free of the rounding left by earlier moves.

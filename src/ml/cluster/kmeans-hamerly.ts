@@ -1,4 +1,4 @@
-import { squaredDistance, type Points } from './points.js';
+import { farthestMovablePoint, squaredDistance, type Points } from './points.js';
 
 /** What one Lloyd run ends with. Centres row-major k × d; labels index into them. */
 export interface LloydResult {
@@ -133,16 +133,7 @@ export function hamerlyLloyd(
   function relocateEmpty(): void {
     for (let c = 0; c < k; c++) {
       if (counts[c] > 0) continue;
-      let far = -1;
-      let farDistance = -1;
-      for (let i = 0; i < n; i++) {
-        if (counts[labels[i]] <= 1) continue;
-        const dist = squaredDistance(data, i, centres, labels[i], d);
-        if (dist > farDistance) {
-          farDistance = dist;
-          far = i;
-        }
-      }
+      const far = farthestMovablePoint(data, centres, labels, counts, n, d);
       if (far < 0) continue;
       const from = labels[far];
       counts[from]--;

@@ -177,3 +177,28 @@ export function jsonNames(where: string, record: Record<string, unknown>): strin
   }
   return names;
 }
+
+/**
+ * The point farthest from its own centre among clusters with more than one point (scikit-learn's
+ * choice for refilling an empty cluster), or −1 when there is none.
+ */
+export function farthestMovablePoint(
+  data: Float64Array,
+  centres: Float64Array,
+  labels: Int32Array,
+  counts: Int32Array | Float64Array,
+  n: number,
+  d: number,
+): number {
+  let far = -1;
+  let farDistance = -1;
+  for (let i = 0; i < n; i++) {
+    if (counts[labels[i]] <= 1) continue;
+    const dist = squaredDistance(data, i, centres, labels[i], d);
+    if (dist > farDistance) {
+      farDistance = dist;
+      far = i;
+    }
+  }
+  return far;
+}
