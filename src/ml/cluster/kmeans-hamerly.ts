@@ -1,3 +1,4 @@
+import { HamerlyWorkspace } from './hamerly-kernel.js';
 import { farthestMovablePoint, squaredDistance, type Points } from './points.js';
 
 /** What one Lloyd run ends with. Centres row-major k × d; labels index into them. */
@@ -15,49 +16,42 @@ export interface LloydResult {
  * k-means even faster"): each point keeps an upper bound on the distance to its centre and a lower
  * bound on the distance to every other centre; when the upper bound is below both the lower bound and
  * half the distance from its centre to the nearest other centre, the point cannot change cluster and
- * no distance is computed. The result equals plain Lloyd's. Stops when no label changes or when the
- * total squared centre shift is at most `tolerance` (absolute, as scikit-learn's `tol × mean
- * variance`); the labels returned always belong to the centres returned.
+ * no distance is computed. The result equals plain Lloyd's. The pass over the points is a
+ * WebAssembly kernel (hamerly-kernel.ts); the k centres are updated here. Stops when no label
+ * changes or when the total squared centre shift is at most `tolerance` (absolute, as
+ * scikit-learn's `tol × mean variance`); the labels returned always belong to the centres returned.
+ * Pass the same `workspace` to every restart on the same points to compile its kernel once.
  */
 export function hamerlyLloyd(
   P: Points,
   initial: Float64Array,
   maxIterations: number,
   tolerance: number,
+  workspace = new HamerlyWorkspace(P, initial.length / P.d),
 ): LloydResult {
-  const { n, d, data } = P;
-  const k = initial.length / d;
-  const centres = Float64Array.from(initial);
-  const labels = new Int32Array(n);
-  const upper = new Float64Array(n);
-  const lower = new Float64Array(n);
-  const sums = new Float64Array(k * d);
-  const counts = new Float64Array(k);
-  const shift = new Float64Array(k);
-  const half = new Float64Array(k);
-
-  for (let i = 0; i < n; i++) scanPoint(i);
+  const { n, d } = P;
+  const { k, stride, points, centres, labels, upper, lower, half, drift, sums, counts } = workspace;
+  for (let c = 0; c < k; c++) centres.set(initial.subarray(c * d, c * d + d), c * stride);
+  // Bounds that rule nothing out make the first pass a full assignment.
+  labels.fill(0);
+  upper.fill(Infinity);
+  lower.fill(0);
+  drift.fill(0);
+  halveCentreGaps();
+  workspace.pass(0, 0, -1);
+  sumClusters();
 
   let iterations = 0;
   let converged = false;
   while (iterations < maxIterations) {
     iterations++;
-    sums.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      counts[c]++;
-      const o = c * d;
-      const p = i * d;
-      for (let j = 0; j < d; j++) sums[o + j] += data[p + j];
-    }
     relocateEmpty();
     let totalShift = 0;
     let largest = 0;
     let largestAt = -1;
     let second = 0;
     for (let c = 0; c < k; c++) {
-      const o = c * d;
+      const o = c * stride;
       let moved = 0;
       for (let j = 0; j < d; j++) {
         const next = sums[o + j] / counts[c];
@@ -67,63 +61,50 @@ export function hamerlyLloyd(
       }
       totalShift += moved;
       const s = Math.sqrt(moved);
-      shift[c] = s;
+      drift[c] = s;
       if (s > largest) {
         second = largest;
         largest = s;
         largestAt = c;
       } else if (s > second) second = s;
     }
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      upper[i] += shift[c];
-      lower[i] -= c === largestAt ? second : largest;
-    }
-    for (let c = 0; c < k; c++) {
-      let m = Infinity;
-      for (let o = 0; o < k; o++) {
-        if (o === c) continue;
-        const dist = squaredDistance(centres, c, centres, o, d);
-        if (dist < m) m = dist;
-      }
-      half[c] = 0.5 * Math.sqrt(m);
-    }
-    let changed = 0;
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      const bound = half[c] > lower[i] ? half[c] : lower[i];
-      if (upper[i] <= bound) continue;
-      upper[i] = Math.sqrt(squaredDistance(data, i, centres, c, d));
-      if (upper[i] <= bound) continue;
-      if (scanPoint(i) !== c) changed++;
-    }
-    if (changed === 0 || totalShift <= tolerance) {
+    halveCentreGaps();
+    workspace.pass(largest, second, largestAt);
+    if (workspace.changed[0] === 0 || totalShift <= tolerance) {
       converged = true;
       break;
     }
   }
 
   let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += squaredDistance(data, i, centres, labels[i], d);
-  return { centres, labels, inertia, iterations, converged };
+  for (let i = 0; i < n; i++) inertia += squaredDistance(points, i, centres, labels[i], stride);
+  const result = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) result.set(centres.subarray(c * stride, c * stride + d), c * d);
+  return { centres: result, labels: Int32Array.from(labels), inertia, iterations, converged };
 
-  /** Full scan of point i: sets its label, upper bound (nearest) and lower bound (second nearest). */
-  function scanPoint(i: number): number {
-    let best = 0;
-    let first = Infinity;
-    let next = Infinity;
+  function halveCentreGaps(): void {
     for (let c = 0; c < k; c++) {
-      const dist = squaredDistance(data, i, centres, c, d);
-      if (dist < first) {
-        next = first;
-        first = dist;
-        best = c;
-      } else if (dist < next) next = dist;
+      let m = Infinity;
+      for (let o = 0; o < k; o++) {
+        if (o === c) continue;
+        const dist = squaredDistance(centres, c, centres, o, stride);
+        if (dist < m) m = dist;
+      }
+      half[c] = 0.5 * Math.sqrt(m);
     }
-    labels[i] = best;
-    upper[i] = Math.sqrt(first);
-    lower[i] = Math.sqrt(next);
-    return best;
+  }
+
+  /** Exact sums after the first assignment; later passes move points between them. */
+  function sumClusters(): void {
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      counts[c]++;
+      const o = c * stride;
+      const p = i * stride;
+      for (let j = 0; j < d; j++) sums[o + j] += points[p + j];
+    }
   }
 
   /**
@@ -133,14 +114,14 @@ export function hamerlyLloyd(
   function relocateEmpty(): void {
     for (let c = 0; c < k; c++) {
       if (counts[c] > 0) continue;
-      const far = farthestMovablePoint(data, centres, labels, counts, n, d);
+      const far = farthestMovablePoint(points, centres, labels, counts, n, stride);
       if (far < 0) continue;
       const from = labels[far];
       counts[from]--;
       counts[c] = 1;
       for (let j = 0; j < d; j++) {
-        sums[from * d + j] -= data[far * d + j];
-        sums[c * d + j] = data[far * d + j];
+        sums[from * stride + j] -= points[far * stride + j];
+        sums[c * stride + j] = points[far * stride + j];
       }
       labels[far] = c;
       upper[far] = Infinity;

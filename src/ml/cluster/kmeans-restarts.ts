@@ -1,5 +1,6 @@
 import type { Kernel, ParallelPool } from '../../core/parallel.js';
 import { Random } from '../../core/random.js';
+import { HamerlyWorkspace } from './hamerly-kernel.js';
 import { elkanLloyd } from './kmeans-elkan.js';
 import { hamerlyLloyd } from './kmeans-hamerly.js';
 import { kmeansPlusPlus } from './kmeans-init.js';
@@ -10,6 +11,14 @@ export const KMEANS_WORKER_MODULE = import.meta.url;
 
 /** Elkan's n × k bounds up to this many numbers (64 MB) per thread; beyond, Hamerly's n bounds. */
 const ELKAN_MAX_BOUNDS = 1 << 23;
+/**
+ * Hamerly's WebAssembly pass measures all k centres when its one bound fails; Elkan's bound per
+ * centre skips most of them, which pays once a full scan costs more than about this many
+ * multiply-adds (k × d). Measured: on digits (d = 64) Hamerly's kernel was faster at k = 10 and 16
+ * and Elkan twice as fast at k = 24 and 40; on California (d = 8) Hamerly's was twice as fast from
+ * k = 8 to 64.
+ */
+const ELKAN_MIN_SCAN = 1200;
 
 /** Everything a thread needs to run restarts; on SharedArrayBuffers when workers take part. */
 export interface RestartContext {
@@ -98,14 +107,16 @@ export function init(context: RestartContext): Kernel[] {
 
 function claimRestarts(context: RestartContext): void {
   const { points: P, k, maxIterations, tolerance } = context;
-  const table = P.n * k <= ELKAN_MAX_BOUNDS ? new Float64Array(P.n * k) : undefined;
+  const elkan = k * P.d >= ELKAN_MIN_SCAN && P.n * k <= ELKAN_MAX_BOUNDS;
+  const table = elkan ? new Float64Array(P.n * k) : undefined;
+  let workspace: HamerlyWorkspace | undefined;
   for (;;) {
     const r = Atomics.add(context.next, 0, 1);
     if (r >= context.seeds.length) return;
     const initial = kmeansPlusPlus(P, k, new Random(context.seeds[r]), table);
     const result =
       table === undefined
-        ? hamerlyLloyd(P, initial, maxIterations, tolerance)
+        ? hamerlyLloyd(P, initial, maxIterations, tolerance, (workspace ??= new HamerlyWorkspace(P, k)))
         : elkanLloyd(P, initial, table, maxIterations, tolerance);
     context.centres.set(result.centres, r * k * P.d);
     context.inertia[r] = result.inertia;

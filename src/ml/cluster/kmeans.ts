@@ -32,8 +32,10 @@ const FORMAT = 'cairn-kmeans';
 
 /**
  * k-means: greedy k-means++ seeding, `nInit` restarts (each with its own seeded generator, spread
- * over `pool`'s threads when given), Lloyd iterations accelerated by Elkan's bounds (Hamerly's when
- * n × k bounds would not fit; see kmeans-restarts.ts). Features should be on comparable scales (standardise first): distances are Euclidean.
+ * over `pool`'s threads when given), Lloyd iterations accelerated by Hamerly's bounds in a
+ * WebAssembly kernel, or by Elkan's when many centres in many dimensions make a full scan costly (see
+ * kmeans-restarts.ts). Features should be on comparable scales (standardise first): distances are
+ * Euclidean.
  */
 export function fitKMeans(X: FeatureMatrix, params: KMeansParams): KMeansModel {
   const where = 'fitKMeans';

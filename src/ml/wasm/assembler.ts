@@ -9,7 +9,9 @@
 export const I32 = 0x7f;
 export const I64 = 0x7e;
 export const F64 = 0x7c;
-export type ValueType = typeof I32 | typeof I64 | typeof F64;
+/** A 128-bit SIMD vector (two f64 lanes where the kernels use it). */
+export const V128 = 0x7b;
+export type ValueType = typeof I32 | typeof I64 | typeof F64 | typeof V128;
 
 /** Opcodes that take no immediate. */
 export const OP = {
@@ -22,15 +24,29 @@ export const OP = {
   i32GtU: 0x4b,
   i32LeU: 0x4d,
   i32GeU: 0x4f,
+  f64Lt: 0x63,
   f64Gt: 0x64,
+  f64Le: 0x65,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32And: 0x71,
   i32Shl: 0x74,
   i32ShrU: 0x76,
+  f64Sqrt: 0x9f,
   f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
+  f64Min: 0xa4,
+  f64Max: 0xa5,
   f64ConvertI32S: 0xb7,
+} as const;
+
+/** SIMD opcodes without an immediate (after the 0xfd prefix, as LEB128). */
+export const SIMD = {
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
 } as const;
 
 /** Loads and stores: opcode and the natural alignment (log2 bytes). */
@@ -75,6 +91,29 @@ export class Code {
   memory(op: MemoryOp, offset = 0): this {
     const [code, align] = MEMORY_OPS[op];
     return this.op(code, ...unsigned(align), ...unsigned(offset));
+  }
+
+  /** An f64 constant. */
+  f64(value: number): this {
+    return this.op(0x44, ...new Uint8Array(Float64Array.of(value).buffer));
+  }
+
+  simd(op: (typeof SIMD)[keyof typeof SIMD]): this {
+    return this.op(0xfd, ...unsigned(op));
+  }
+
+  /** v128.load / v128.store at the address on the stack plus a constant byte offset (hinted 16-byte aligned; any address works). */
+  v128Load(offset = 0): this {
+    return this.op(0xfd, 0x00, 4, ...unsigned(offset));
+  }
+
+  v128Store(offset = 0): this {
+    return this.op(0xfd, 0x0b, 4, ...unsigned(offset));
+  }
+
+  /** f64x2.extract_lane: the vector on the stack's lane 0 or 1. */
+  f64x2Lane(lane: 0 | 1): this {
+    return this.op(0xfd, 0x21, lane);
   }
 
   /** memory.copy: copies [length] bytes from [source] to [destination] (operands in that order, last on top). */
