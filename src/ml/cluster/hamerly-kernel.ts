@@ -1,5 +1,6 @@
 import { Arena } from '../wasm/arena.js';
 import { Code, compileKernel, F64, I32, OP, SIMD, V128, type KernelSpec } from '../wasm/assembler.js';
+import { evenStride, padRows } from './distance-kernel.js';
 import type { Points } from './points.js';
 
 /**
@@ -38,7 +39,7 @@ export class HamerlyWorkspace {
     readonly k: number,
   ) {
     const { n, d } = P;
-    const stride = d + (d % 2);
+    const stride = evenStride(d);
     const arena = new Arena(
       [n * stride * 8, k * stride * 8, n * 4, n * 8, n * 8, k * 8, k * 8, k * stride * 8, k * 8, 8],
       false,
@@ -54,7 +55,7 @@ export class HamerlyWorkspace {
     this.sums = arena.take(Float64Array, k * stride);
     this.counts = arena.take(Float64Array, k);
     this.changed = arena.take(Int32Array, 1);
-    for (let i = 0; i < n; i++) this.points.set(P.data.subarray(i * d, i * d + d), i * stride);
+    padRows(P.data, n, d, this.points, stride);
     this.pass = compileKernel<HamerlyPass>(passSpec(this, n), arena.memory);
   }
 }

@@ -1,27 +1,32 @@
 import type { Random } from '../../core/random.js';
-import { squaredDistancesToCentres } from './centre-distances.js';
+import { CentreDistances } from './centre-distances.js';
 import type { Points } from './points.js';
 
 /**
  * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with the greedy refinement scikit-learn
  * uses): each new centre is the best of 2 + ⌊ln k⌋ candidates drawn together with probability
  * proportional to D², "best" meaning the one that lowers the total D² most. The candidates' distances
- * to all points come from one tiled pass. Returns k centres, row-major k × d. When `table` (n × k) is
- * given it receives every point's squared distance to every chosen centre, which seeding computes
- * anyway and Lloyd starts from.
+ * to all points come from one pass of `distances` (made for P with room for `seedingTrials(k)`
+ * centres; pass the same one to every restart). Returns k centres, row-major k × d. When `table`
+ * (n × k) is given it receives every point's squared distance to every chosen centre, which seeding
+ * computes anyway and Lloyd starts from.
  */
-export function kmeansPlusPlus(P: Points, k: number, random: Random, table?: Float64Array): Float64Array {
+export function kmeansPlusPlus(
+  P: Points,
+  k: number,
+  random: Random,
+  table?: Float64Array,
+  distances = new CentreDistances(P, seedingTrials(k)),
+): Float64Array {
   const { n, d, data } = P;
   const centres = new Float64Array(k * d);
-  const trials = 2 + Math.floor(Math.log(k));
-  const closest = new Float64Array(n);
+  const trials = seedingTrials(k);
   const candidates = new Float64Array(trials * d);
   const picks = new Int32Array(trials);
-  const block = new Float64Array(n * trials);
 
   const first = random.int(n);
   centres.set(data.subarray(first * d, first * d + d), 0);
-  squaredDistancesToCentres(P, centres.subarray(0, d), 1, closest);
+  const closest = Float64Array.from(distances.measure(centres, 1));
   if (table !== undefined) for (let i = 0; i < n; i++) table[i * k] = closest[i];
   let potential = total(closest);
   for (let c = 1; c < k; c++) {
@@ -30,7 +35,7 @@ export function kmeansPlusPlus(P: Points, k: number, random: Random, table?: Flo
       picks[t] = potential > 0 ? drawWeighted(closest, potential, random) : random.int(n);
       candidates.set(data.subarray(picks[t] * d, picks[t] * d + d), t * d);
     }
-    squaredDistancesToCentres(P, candidates, trials, block);
+    const block = distances.measure(candidates, trials);
     let bestPotential = Infinity;
     let best = 0;
     for (let t = 0; t < trials; t++) {
@@ -54,6 +59,9 @@ export function kmeansPlusPlus(P: Points, k: number, random: Random, table?: Flo
   }
   return centres;
 }
+
+/** How many candidates greedy k-means++ draws for each centre. */
+export const seedingTrials = (k: number) => 2 + Math.floor(Math.log(k));
 
 function total(values: Float64Array): number {
   let s = 0;

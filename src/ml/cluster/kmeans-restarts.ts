@@ -3,7 +3,8 @@ import { Random } from '../../core/random.js';
 import { HamerlyWorkspace } from './hamerly-kernel.js';
 import { elkanLloyd } from './kmeans-elkan.js';
 import { hamerlyLloyd } from './kmeans-hamerly.js';
-import { kmeansPlusPlus } from './kmeans-init.js';
+import { CentreDistances } from './centre-distances.js';
+import { kmeansPlusPlus, seedingTrials } from './kmeans-init.js';
 import type { Points } from './points.js';
 
 /** The kernel module pool workers load for k-means restarts (see core/parallel.ts). */
@@ -109,11 +110,12 @@ function claimRestarts(context: RestartContext): void {
   const { points: P, k, maxIterations, tolerance } = context;
   const elkan = k * P.d >= ELKAN_MIN_SCAN && P.n * k <= ELKAN_MAX_BOUNDS;
   const table = elkan ? new Float64Array(P.n * k) : undefined;
+  const distances = new CentreDistances(P, seedingTrials(k));
   let workspace: HamerlyWorkspace | undefined;
   for (;;) {
     const r = Atomics.add(context.next, 0, 1);
     if (r >= context.seeds.length) return;
-    const initial = kmeansPlusPlus(P, k, new Random(context.seeds[r]), table);
+    const initial = kmeansPlusPlus(P, k, new Random(context.seeds[r]), table, distances);
     const result =
       table === undefined
         ? hamerlyLloyd(P, initial, maxIterations, tolerance, (workspace ??= new HamerlyWorkspace(P, k)))

@@ -5,7 +5,7 @@ import { takeRows, type FeatureMatrix } from '../matrix.js';
 import { adjustedRandIndex } from '../metrics/cluster-agreement.js';
 import { Random } from '../../core/random.js';
 import { WorkerPool } from '../../core/workers/pool.js';
-import { pairwiseDistances, squaredDistancesToCentres } from './centre-distances.js';
+import { CentreDistances, pairwiseDistances } from './centre-distances.js';
 import { chooseK, kneeIndex } from './choose-k.js';
 import { fitKMeans, KMeansModel, meanVariance } from './kmeans.js';
 import { elkanLloyd } from './kmeans-elkan.js';
@@ -128,10 +128,10 @@ describe('k-means kernels', () => {
     }
   });
 
-  it('the tiled distances agree with direct ones (digits: 11 centres, and all pairs)', async () => {
+  it('the distance kernel agrees with direct distances (digits: 11 centres, and all pairs)', async () => {
     const P = toPoints((await loadClusterData('digits')).X, 'test');
     const centres = P.data.slice(100 * P.d, 111 * P.d);
-    const table = squaredDistancesToCentres(P, centres, 11);
+    const table = new CentreDistances(P, 12).measure(centres, 11);
     for (let i = 0; i < P.n; i++) {
       for (let c = 0; c < 11; c++) {
         const direct = squaredDistance(P.data, i, centres, c, P.d);
