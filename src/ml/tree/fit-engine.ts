@@ -17,14 +17,15 @@ import { buildBinIndex } from './histogram.js';
 import type { Objective, ObjectiveSpec } from './objectives.js';
 import type { GrowParams, TaskRunner } from './ordered-grow.js';
 import {
-  BUILD,
-  BUILD_WIDTH,
-  KIND_PARTITION,
+  KIND_NODES,
+  NODE,
+  NODE_WIDTH,
   PARTITION,
   PARTITION_WIDTH,
   rowKernels,
   runTasks,
   type RowKernels,
+  SPLIT_WIDTH,
   TASK_ARGS,
   type OrderedRows,
 } from './ordered-rows.js';
@@ -40,6 +41,8 @@ const LEVEL_HISTOGRAM_BUDGET = 512 * 2 ** 20;
  */
 const PARALLEL_CELLS = 150_000;
 const PARALLEL_ROWS = 10_000;
+/** Node tasks per batch: bounds the tables of the threads' splits (a deep level takes several batches). */
+const NODE_BATCH = 256;
 
 /** A grower for one training set; close() releases the workers' hold on its buffers. */
 export interface Growing {
@@ -102,7 +105,7 @@ export function createGrowing(
   const ids = arena.take(Uint32Array, n);
   const partitions = arena.take(Float64Array, PARTITION_WIDTH * maxTasks);
   const catMasks = arena.take(Uint8Array, 256 * maxTasks);
-  const buildTasks = (maxTasks + 1) * threads;
+  const nodeTasks = Math.min(maxTasks, NODE_BATCH);
   const rows: OrderedRows = {
     n,
     F,
@@ -119,8 +122,25 @@ export function createGrowing(
     featureCount: new Int32Array(memory(4)),
     partitions,
     catMasks,
-    builds: new Float64Array(memory(8 * BUILD_WIDTH * buildTasks)),
-    order: new Int32Array(memory(4 * Math.max(maxTasks, buildTasks))),
+    nodes: new Float64Array(memory(8 * NODE_WIDTH * nodeTasks)),
+    splits: new Float64Array(memory(8 * SPLIT_WIDTH * 2 * nodeTasks * threads)),
+    splitMasks: new Uint8Array(memory(256 * 2 * nodeTasks * threads)),
+    nodeTasks,
+    search: {
+      bins: { nBins: mapper.nBins, categorical: mapper.categorical, otherBin: mapper.otherBin },
+      params: {
+        lambda: params.lambda,
+        alpha: params.alpha,
+        minChildWeight: params.minChildWeight,
+        minSamplesLeaf: params.minSamplesLeaf,
+        maxCatToOnehot: params.maxCatToOnehot,
+        maxCatThreshold: params.maxCatThreshold,
+        catSmooth: params.catSmooth,
+        catL2: params.catL2,
+        minDataPerGroup: params.minDataPerGroup,
+      },
+    },
+    order: new Int32Array(memory(4 * maxTasks)),
   };
   const copy = (values: Float64Array) => {
     const out = new Float64Array(memory(8 * values.length));
@@ -139,7 +159,7 @@ export function createGrowing(
   };
   const context: WorkerContext = { rows, boost: state, memory: arena.memory };
   const session = shared ? pool!.open(ORDERED_WORKER_MODULE, context) : null;
-  const tasks = taskRunner(rows, rowKernels(rows, arena.memory), session, threads);
+  const tasks = taskRunner(rows, rowKernels(rows, arena.memory), session, threads, mapper.nBins);
   const rowWork = rowRunner(rows, state, objective, session, threads);
   return {
     grower: orderedGrower(
@@ -195,49 +215,97 @@ function runParts(
 }
 
 /**
- * Deals a batch of partition or build tasks to threads, largest first to the least loaded (the
- * calling thread is thread 0); which thread runs a task does not change its result.
+ * Deals a batch of partition tasks to threads, largest first to the least loaded, or shares a
+ * batch of node tasks by ranges of features of about equal work (the calling thread is thread 0
+ * and takes the first range); which thread runs a piece of work does not change its result.
  */
 function taskRunner(
   b: OrderedRows,
   kernels: RowKernels,
   session: ParallelSession | null,
   threads: number,
+  nBins: Int32Array,
 ): TaskRunner {
-  const own = new Float64Array(4);
+  const own = new Float64Array(5);
   const sizes: number[] = [];
+  const runAlone = (kind: number, from: number, to: number, count: number) => {
+    own.set([kind, from, to, 0, count]);
+    runTasks(b, kernels, own);
+    return 1;
+  };
+  const runShared = (kind: number, ranges: [number, number][], count: number) => {
+    const fill = (args: Float64Array, part: number) => {
+      args[TASK_ARGS.kind] = kind;
+      args[TASK_ARGS.from] = ranges[part][0];
+      args[TASK_ARGS.to] = ranges[part][1];
+      args[TASK_ARGS.thread] = part;
+      args[TASK_ARGS.count] = count;
+    };
+    runParts(session!, threads, 0, fill, own, () => runTasks(b, kernels, own));
+    return threads;
+  };
   return {
     threads,
     resetOrder: () => kernels.reset(),
     run(kind, count) {
-      if (count === 0) return;
+      if (count === 0) return 0;
+      if (kind === KIND_NODES) {
+        const features = b.featureCount[0];
+        const costs = nodeCosts(b, count, features, nBins);
+        const total = costs.reduce((sum, cost) => sum + cost, 0);
+        if (session === null || features < threads || total < PARALLEL_CELLS)
+          return runAlone(kind, 0, features, count);
+        return runShared(kind, featureRanges(costs, total, threads), count);
+      }
       sizes.length = 0;
       let total = 0;
       for (let t = 0; t < count; t++) {
-        const size = kind === KIND_PARTITION ? partitionSize(b, t) : buildSize(b, t);
+        const size = partitionSize(b, t);
         sizes.push(size);
         total += size;
       }
-      if (
-        session === null ||
-        count === 1 ||
-        total < (kind === KIND_PARTITION ? PARALLEL_ROWS : PARALLEL_CELLS)
-      ) {
+      if (session === null || count === 1 || total < PARALLEL_ROWS) {
         for (let t = 0; t < count; t++) b.order[t] = t;
-        own.set([kind, 0, count, 0]);
-        runTasks(b, kernels, own);
-        return;
+        return runAlone(kind, 0, count, count);
       }
-      const ranges = deal(sizes, count, threads, b.order);
-      const fill = (args: Float64Array, part: number) => {
-        args[TASK_ARGS.kind] = kind;
-        args[TASK_ARGS.from] = ranges[part][0];
-        args[TASK_ARGS.to] = ranges[part][1];
-        args[TASK_ARGS.thread] = part;
-      };
-      runParts(session, threads, 0, fill, own, () => runTasks(b, kernels, own));
+      return runShared(kind, deal(sizes, count, threads, b.order), count);
     },
   };
+}
+
+/**
+ * Work per used feature of a batch of node tasks, in rows × features: every built row, and each
+ * subtraction and search over the feature's bins.
+ */
+function nodeCosts(b: OrderedRows, count: number, features: number, nBins: Int32Array): number[] {
+  let rows = 0;
+  let passes = 0;
+  for (let t = 0; t < count; t++) {
+    const q = t * NODE_WIDTH;
+    rows += b.nodes[q + NODE.end] - b.nodes[q + NODE.start];
+    passes += b.nodes[q + NODE.search] + 2 * b.nodes[q + NODE.siblingSearch];
+  }
+  return Array.from({ length: features }, (_, j) => rows + passes * nBins[b.features[j]]);
+}
+
+/** Consecutive ranges of feature positions, one per thread, of about equal total cost. */
+function featureRanges(costs: number[], total: number, threads: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let from = 0;
+  let sum = 0;
+  for (let part = 0; part < threads; part++) {
+    const goal = (total * (part + 1)) / threads;
+    let to = from;
+    // At least one feature each, and one left for each later thread.
+    while (
+      to < costs.length - (threads - part - 1) &&
+      (to === from || part === threads - 1 || sum + costs[to] / 2 < goal)
+    )
+      sum += costs[to++];
+    ranges.push([from, to]);
+    from = to;
+  }
+  return ranges;
 }
 
 /** Gradients by equal row ranges (a thread always gets the same range), leaves dealt by size. */
@@ -292,10 +360,4 @@ function rowRunner(
 function partitionSize(b: OrderedRows, t: number): number {
   const p = t * PARTITION_WIDTH;
   return b.partitions[p + PARTITION.end] - b.partitions[p + PARTITION.start];
-}
-
-function buildSize(b: OrderedRows, t: number): number {
-  const q = t * BUILD_WIDTH;
-  const rows = b.builds[q + BUILD.end] - b.builds[q + BUILD.start];
-  return rows * (b.builds[q + BUILD.featTo] - b.builds[q + BUILD.featFrom]);
 }

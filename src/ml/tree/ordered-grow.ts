@@ -1,16 +1,16 @@
 import type { BinMapper } from './binning.js';
 import { GrownTree } from './grown-tree.js';
-import type { FeatureLayout } from './histogram.js';
 import {
-  BUILD,
-  BUILD_WIDTH,
-  KIND_BUILD,
+  KIND_NODES,
   KIND_PARTITION,
+  NODE,
+  NODE_WIDTH,
   PARTITION,
   PARTITION_WIDTH,
+  takeBetter,
   type OrderedRows,
 } from './ordered-rows.js';
-import { findBestSplit, leafWeight, Split, type SplitParams } from './split.js';
+import { leafWeight, Split, type SplitParams } from './split.js';
 
 export interface GrowParams extends SplitParams {
   /** Levels below the root; ≤ 0 for no limit (only with maxLeaves > 0). */
@@ -24,15 +24,14 @@ export interface GrowParams extends SplitParams {
 /** Runs tasks 0..count−1 of one kind from the OrderedRows tables, on one thread or several. */
 export interface TaskRunner {
   readonly threads: number;
-  run(kind: number, count: number): void;
+  /** Returns the number of threads that took part (node tasks: threads 0.. took ascending feature ranges). */
+  run(kind: number, count: number): number;
   /** Puts the rows back in their original order (bins and ids), before a tree. */
   resetOrder(): void;
 }
 
 /** XGBoost's kRtEps: a split must gain more than this (and more than gamma). */
 const MIN_GAIN = 1e-6;
-/** Rows × features below which a node's histogram is built as one task (not split by features). */
-const SPLIT_BUILD_CELLS = 200_000;
 
 interface Open {
   node: number;
@@ -44,31 +43,35 @@ interface Open {
   split: Split | null;
 }
 
+/** A histogram to build, and the sibling whose histogram then comes from its parent's slot by subtraction. */
+interface NodeWork {
+  built: Open;
+  searchBuilt: boolean;
+  sibling: Open | null;
+}
+
 interface Pending {
-  item: Open;
   left: Open;
   right: Open;
   small: Open;
-  large: Open;
   needSmall: boolean;
-  needLarge: boolean;
 }
 
 /**
  * Grows one tree on rows in node order (see ordered-rows.ts), whose gradient pairs are filled and
- * whose positions start in row order. Depth-wise growth with `levelwise` works a level at a time:
- * all of a level's splits are partitioned as one batch of tasks, then all histograms it needs are
- * built as one batch, so threads share the work. Otherwise (best-first growth, or depth-wise when
- * a level's histograms would not fit), one node at a time: the open leaf with the largest gain, or
- * depth-first. Each split builds the histogram of its child with fewer rows and gets the other's
- * by subtracting it from the parent's; children that cannot split get none.
+ * whose positions start in row order, on the features rows.features lists. Depth-wise growth with
+ * `levelwise` works a level at a time: all of a level's splits are partitioned as one batch of
+ * tasks, then all histograms it needs are built and searched as one batch of node tasks, so threads
+ * share the work. Otherwise (best-first growth, or depth-wise when a level's histograms would not
+ * fit), one node at a time: the open leaf with the largest gain, or depth-first. Each split builds
+ * the histogram of its child with fewer rows and gets the other's by subtracting it from the
+ * parent's; children that cannot split get none.
  */
 export function growOrdered(
   b: OrderedRows,
   runner: TaskRunner,
   mapper: BinMapper,
   params: GrowParams,
-  layout: FeatureLayout,
   G: number,
   H: number,
   C: number,
@@ -85,18 +88,15 @@ export function growOrdered(
     runner,
     mapper,
     params,
-    layout,
     tree,
     free,
-    order: new Float64Array(512),
     partitionLeaves,
   };
   const root = tree.addNode(0, b.n, H, leafWeight(G, H, params.lambda, params.alpha) * params.learningRate);
   const first: Open = { node: root, depth: 0, G, H, C, slot: -1, split: null };
   if (canSplit(params, 0, C, H)) {
     first.slot = free.pop()!;
-    build(ctx, [first]);
-    first.split = evaluate(ctx, first);
+    runNodes(ctx, [{ built: first, searchBuilt: true, sibling: null }]);
   }
   const minGain = Math.max(params.gamma, MIN_GAIN);
   const worthy = (item: Open) => item.split !== null && item.split.feature >= 0 && item.split.gain > minGain;
@@ -133,10 +133,8 @@ interface Context {
   runner: TaskRunner;
   mapper: BinMapper;
   params: GrowParams;
-  layout: FeatureLayout;
   tree: GrownTree;
   free: number[];
-  order: Float64Array;
   /** Whether splits into two final leaves still partition their rows (leaf refits need the rows). */
   partitionLeaves: boolean;
 }
@@ -166,7 +164,7 @@ function splitLevel(ctx: Context, splitting: Open[]): Open[] {
   });
   ctx.runner.run(KIND_PARTITION, partitioned.length);
   const pending: Pending[] = [];
-  const toBuild: Open[] = [];
+  const work: NodeWork[] = [];
   let task = 0;
   splitting.forEach((item) => {
     const split = item.split!;
@@ -231,73 +229,68 @@ function splitLevel(ctx: Context, splitting: Open[]): Open[] {
     const needLarge = leftSmaller ? needRight : needLeft;
     if (needSmall || needLarge) {
       small.slot = free.pop()!;
-      toBuild.push(small);
+      if (needLarge) large.slot = item.slot;
+      work.push({ built: small, searchBuilt: needSmall, sibling: needLarge ? large : null });
     }
     if (!needLarge) free.push(item.slot);
-    pending.push({ item, left, right, small, large, needSmall, needLarge });
+    pending.push({ left, right, small, needSmall });
   });
-  if (toBuild.length > 0) build(ctx, toBuild);
+  for (let from = 0; from < work.length; from += b.nodeTasks) {
+    runNodes(ctx, work.slice(from, from + b.nodeTasks));
+  }
   const children: Open[] = [];
-  for (const { item, left, right, small, large, needSmall, needLarge } of pending) {
-    if (needLarge) {
-      subtract(b, item.slot, small.slot, ctx.layout);
-      large.slot = item.slot;
-    }
+  for (const { left, right, small, needSmall } of pending) {
     if (!needSmall && small.slot >= 0) {
       free.push(small.slot);
       small.slot = -1;
     }
-    for (const child of [left, right]) if (child.slot >= 0) child.split = evaluate(ctx, child);
     children.push(left, right);
   }
   return children;
 }
 
-/** Builds the histograms of `nodes` (slots assigned) as one batch; large nodes alone are split by features. */
-function build(ctx: Context, nodes: Open[]): void {
-  const { b, tree, runner } = ctx;
-  const features = ctx.layout.features.length;
-  // Large builds are split by features so that threads can balance them; sums stay per feature.
-  const byFeature = runner.threads > 1;
-  let count = 0;
-  for (const node of nodes) {
-    const start = tree.start[node.node];
-    const end = tree.end[node.node];
-    const parts =
-      byFeature && (end - start) * features >= SPLIT_BUILD_CELLS ? Math.min(runner.threads, features) : 1;
-    for (let part = 0; part < parts; part++) {
-      const q = count++ * BUILD_WIDTH;
-      b.builds[q + BUILD.start] = start;
-      b.builds[q + BUILD.end] = end;
-      b.builds[q + BUILD.slot] = node.slot;
-      b.builds[q + BUILD.featFrom] = Math.floor((features * part) / parts);
-      b.builds[q + BUILD.featTo] = Math.floor((features * (part + 1)) / parts);
+/**
+ * Builds, subtracts and searches `work` (at most b.nodeTasks items) as one batch of node tasks,
+ * then sets each searched node's split: the first best over the threads' feature ranges.
+ */
+function runNodes(ctx: Context, work: NodeWork[]): void {
+  const { b, tree } = ctx;
+  const q = b.nodes;
+  work.forEach(({ built, searchBuilt, sibling }, task) => {
+    const t = task * NODE_WIDTH;
+    q[t + NODE.start] = tree.start[built.node];
+    q[t + NODE.end] = tree.end[built.node];
+    q[t + NODE.slot] = built.slot;
+    q[t + NODE.G] = built.G;
+    q[t + NODE.H] = built.H;
+    q[t + NODE.C] = built.C;
+    q[t + NODE.search] = searchBuilt ? 1 : 0;
+    q[t + NODE.sibling] = sibling === null ? -1 : sibling.slot;
+    q[t + NODE.siblingG] = sibling === null ? 0 : sibling.G;
+    q[t + NODE.siblingH] = sibling === null ? 0 : sibling.H;
+    q[t + NODE.siblingC] = sibling === null ? 0 : sibling.C;
+    q[t + NODE.siblingSearch] = sibling === null ? 0 : 1;
+  });
+  const threads = ctx.runner.run(KIND_NODES, work.length);
+  work.forEach(({ built, searchBuilt, sibling }, task) => {
+    const nodes: [Open | null, number][] = [
+      [searchBuilt ? built : null, 0],
+      [sibling, 1],
+    ];
+    for (const [open, which] of nodes) {
+      if (open === null) continue;
+      const split = new Split();
+      for (let thread = 0; thread < threads; thread++) {
+        takeBetter(b, (thread * b.nodeTasks + task) * 2 + which, split);
+      }
+      open.split = split;
     }
-  }
-  runner.run(KIND_BUILD, count);
+  });
 }
 
 function canSplit(params: GrowParams, depth: number, count: number, H: number): boolean {
   if (params.maxDepth > 0 && depth >= params.maxDepth) return false;
   return count >= 2 * Math.max(params.minSamplesLeaf, 1) && H >= 2 * params.minChildWeight;
-}
-
-function evaluate(ctx: Context, item: Open): Split {
-  const { b } = ctx;
-  const split = new Split();
-  const hist = b.hist.subarray(item.slot * b.histSize, (item.slot + 1) * b.histSize);
-  findBestSplit(hist, item.G, item.H, item.C, ctx.layout, ctx.mapper, ctx.params, ctx.order, split);
-  return split;
-}
-
-function subtract(b: OrderedRows, parentSlot: number, childSlot: number, layout: FeatureLayout): void {
-  const hist = b.hist;
-  const delta = (childSlot - parentSlot) * b.histSize;
-  const base = parentSlot * b.histSize;
-  for (let j = 0; j < layout.features.length; j++) {
-    const end = base + layout.histEnd[j];
-    for (let k = base + layout.histStart[j]; k < end; k++) hist[k] -= hist[k + delta];
-  }
 }
 
 /** The open node with the largest gain; ties go to the lower node id. */

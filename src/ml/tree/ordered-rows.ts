@@ -1,5 +1,8 @@
+import type { BinMapper } from './binning.js';
 import { buildKernels, type BuildKernels } from './build-kernels.js';
+import { featureLayout, type FeatureLayout } from './histogram.js';
 import { partitionKernel, resetKernel, type PartitionKernel } from './partition-kernel.js';
+import { findBestSplit, Split, type SplitParams } from './split.js';
 
 /**
  * Rows kept in node order while a tree grows, and the two tasks that work on them (run by the
@@ -43,10 +46,24 @@ export interface OrderedRows {
   readonly partitions: Float64Array;
   /** Categorical masks of partition tasks: 256 flags by local bin, at task × 256. */
   readonly catMasks: Uint8Array;
-  /** Build tasks, BUILD_WIDTH numbers each. */
-  readonly builds: Float64Array;
+  /** Node tasks, NODE_WIDTH numbers each (see nodesTask). */
+  readonly nodes: Float64Array;
+  /** Best splits found by node tasks: per thread, per task, the built node's then its sibling's (SPLIT_WIDTH numbers each). */
+  readonly splits: Float64Array;
+  /** Categorical masks of those splits: 256 flags by local bin each, in the same order. */
+  readonly splitMasks: Uint8Array;
+  /** Node tasks per table (and per thread in `splits`). */
+  readonly nodeTasks: number;
+  /** What split search needs besides histograms. */
+  readonly search: SplitSearch;
   /** Order in which threads take tasks: thread t does order[from..to) given in its arguments. */
   readonly order: Int32Array;
+}
+
+/** The bins' description and the regularisation split search reads. */
+export interface SplitSearch {
+  readonly bins: Pick<BinMapper, 'nBins' | 'categorical' | 'otherBin'>;
+  readonly params: SplitParams;
 }
 
 /** The kernels a thread runs on the rows (compiled per thread against the rows' shared memory). */
@@ -55,6 +72,9 @@ export interface RowKernels {
   readonly partition: PartitionKernel;
   /** Back to the original row order (before each tree). */
   readonly reset: () => void;
+  /** The thread's own split and scratch buffer for split search. */
+  readonly split: Split;
+  readonly order: Float64Array;
 }
 
 export function rowKernels(rows: OrderedRows, memory: WebAssembly.Memory): RowKernels {
@@ -62,6 +82,8 @@ export function rowKernels(rows: OrderedRows, memory: WebAssembly.Memory): RowKe
     build: buildKernels(rows, memory),
     partition: partitionKernel(rows, memory),
     reset: resetKernel(rows, memory),
+    split: new Split(),
+    order: new Float64Array(512),
   };
 }
 
@@ -76,23 +98,54 @@ export const PARTITION = {
   leftCount: 7,
 } as const;
 export const PARTITION_WIDTH = 8;
-export const BUILD = { start: 0, end: 1, slot: 2, featFrom: 3, featTo: 4 } as const;
-export const BUILD_WIDTH = 5;
+/**
+ * A node task builds the histogram of positions start..end into `slot`, then, when `sibling` ≥ 0,
+ * turns the parent's histogram in slot `sibling` into the sibling's by subtraction, and searches
+ * the nodes flagged `search` / `siblingSearch` (with their sums G, H and row count C) for splits.
+ */
+export const NODE = {
+  start: 0,
+  end: 1,
+  slot: 2,
+  G: 3,
+  H: 4,
+  C: 5,
+  search: 6,
+  sibling: 7,
+  siblingG: 8,
+  siblingH: 9,
+  siblingC: 10,
+  siblingSearch: 11,
+} as const;
+export const NODE_WIDTH = 12;
+/** A split found by a node task (feature −1: none). */
+export const SPLIT = {
+  gain: 0,
+  feature: 1,
+  categorical: 2,
+  threshold: 3,
+  defaultLeft: 4,
+  leftG: 5,
+  leftH: 6,
+} as const;
+export const SPLIT_WIDTH = 7;
 
-/** Kernel arguments: which table, and the slice of `order` this thread takes. */
-export const TASK_ARGS = { kind: 0, from: 1, to: 2, thread: 3 } as const;
+/**
+ * Kernel arguments: which table; partitions: the slice order[from..to) of tasks this thread
+ * takes; node tasks: all `count` of them, for the used features at positions from..to.
+ */
+export const TASK_ARGS = { kind: 0, from: 1, to: 2, thread: 3, count: 4 } as const;
 export const KIND_PARTITION = 0;
-export const KIND_BUILD = 1;
+export const KIND_NODES = 1;
 
-/** Runs the tasks order[from..to) of one kind (the kernel every thread runs). */
+/** Runs this thread's share of a batch of one kind (the kernel every thread runs). */
 export function runTasks(b: OrderedRows, kernels: RowKernels, args: Float64Array): void {
   const from = args[TASK_ARGS.from] | 0;
   const to = args[TASK_ARGS.to] | 0;
   if (args[TASK_ARGS.kind] === KIND_PARTITION) {
     for (let i = from; i < to; i++) partitionTask(b, kernels.partition, b.order[i]);
   } else {
-    const spare = (args[TASK_ARGS.thread] | 0) * b.histSize;
-    for (let i = from; i < to; i++) buildTask(b, kernels.build, b.order[i], spare);
+    nodesTask(b, kernels, args[TASK_ARGS.count] | 0, from, to, args[TASK_ARGS.thread] | 0);
   }
 }
 
@@ -119,35 +172,157 @@ export function partitionTask(b: OrderedRows, partition: PartitionKernel, task: 
 }
 
 /**
- * Adds positions start..end to histogram slot `slot` for used features featFrom..featTo. Neighbouring
+ * Node tasks 0..count−1 for the used features at positions featFrom..featTo: each thread takes
+ * a range of features of every task, so a feature's histogram, subtraction and split search stay
+ * on one thread and need no barrier. The thread's best split per node (over its features) goes to
+ * its part of `splits`; the caller keeps the first best over the threads in feature order, which
+ * is the split one thread searching all features finds.
+ */
+export function nodesTask(
+  b: OrderedRows,
+  kernels: RowKernels,
+  count: number,
+  featFrom: number,
+  featTo: number,
+  thread: number,
+): void {
+  const layout = featureLayout(b.features.subarray(0, b.featureCount[0]), b.offsets);
+  const q = b.nodes;
+  for (let task = 0; task < count; task++) {
+    const t = task * NODE_WIDTH;
+    const slot = q[t + NODE.slot] | 0;
+    const sibling = q[t + NODE.sibling] | 0;
+    buildTask(
+      b,
+      kernels.build,
+      layout,
+      q[t + NODE.start] | 0,
+      q[t + NODE.end] | 0,
+      slot,
+      featFrom,
+      featTo,
+      thread,
+    );
+    if (sibling >= 0) subtract(b, layout, sibling, slot, featFrom, featTo);
+    const record = (thread * b.nodeTasks + task) * 2;
+    if (q[t + NODE.search] === 1) {
+      search(b, kernels, layout, slot, q[t + NODE.G], q[t + NODE.H], q[t + NODE.C], featFrom, featTo, record);
+    }
+    if (q[t + NODE.siblingSearch] === 1) {
+      search(
+        b,
+        kernels,
+        layout,
+        sibling,
+        q[t + NODE.siblingG],
+        q[t + NODE.siblingH],
+        q[t + NODE.siblingC],
+        featFrom,
+        featTo,
+        record + 1,
+      );
+    }
+  }
+}
+
+/**
+ * Adds positions s..e to histogram slot `slot` for used features featFrom..featTo. Neighbouring
  * rows often share bins (rows of a node agree on its splits; data often arrive sorted), and then
  * each addition waits for the previous one to reach memory; on large nodes, even and odd rows go
- * to two histograms (the second at `spare` in b.spare) summed at the end — 1.6× faster on flights.
+ * to two histograms (the second in the thread's spare histogram) summed at the end — 1.6× faster
+ * on flights. Whether a node is large is judged on all its features, so that a feature's sums do
+ * not depend on how features are shared among threads.
  */
-export function buildTask(b: OrderedRows, kernels: BuildKernels, task: number, spare: number): void {
-  const t = task * BUILD_WIDTH;
-  const q = b.builds;
-  const s = q[t + BUILD.start] | 0;
-  const e = q[t + BUILD.end] | 0;
-  const featFrom = q[t + BUILD.featFrom] | 0;
-  const featTo = q[t + BUILD.featTo] | 0;
-  const { F, hist, features, offsets } = b;
-  const hb = (q[t + BUILD.slot] | 0) * b.histSize;
-  const lo = 2 * offsets[features[featFrom]];
-  const hi = 2 * offsets[features[featTo - 1] + 1];
+function buildTask(
+  b: OrderedRows,
+  kernels: BuildKernels,
+  layout: FeatureLayout,
+  s: number,
+  e: number,
+  slot: number,
+  featFrom: number,
+  featTo: number,
+  thread: number,
+): void {
+  const { F, hist } = b;
+  const hb = slot * b.histSize;
+  const lo = layout.histStart[featFrom];
+  const hi = layout.histEnd[featTo - 1];
   hist.fill(0, hb + lo, hb + hi);
-  if (b.featureCount[0] !== F) {
+  if (!layout.all) {
     kernels.sampled(s, e, featFrom, featTo, hb);
     return;
   }
-  if ((e - s) * (featTo - featFrom) < 4 * (hi - lo)) {
+  if ((e - s) * F < 4 * layout.histEnd[F - 1]) {
     kernels.all(s, e, featFrom, featTo, hb);
     return;
   }
+  const spare = thread * b.histSize;
   const other = b.spare;
   other.fill(0, spare + lo, spare + hi);
   const paired = s + ((e - s) & ~1);
   kernels.pairs(s, paired, featFrom, featTo, hb, spare);
   kernels.all(paired, e, featFrom, featTo, hb);
   for (let k = lo; k < hi; k++) hist[hb + k] += other[spare + k];
+}
+
+/** Parent's histogram (slot `parent`) minus a child's: the other child's, for features featFrom..featTo. */
+function subtract(
+  b: OrderedRows,
+  layout: FeatureLayout,
+  parent: number,
+  child: number,
+  featFrom: number,
+  featTo: number,
+): void {
+  const hist = b.hist;
+  const delta = (child - parent) * b.histSize;
+  const base = parent * b.histSize;
+  for (let j = featFrom; j < featTo; j++) {
+    const end = base + layout.histEnd[j];
+    for (let k = base + layout.histStart[j]; k < end; k++) hist[k] -= hist[k + delta];
+  }
+}
+
+/** The best split of the node in `slot` over features featFrom..featTo into split record `record`. */
+function search(
+  b: OrderedRows,
+  kernels: RowKernels,
+  layout: FeatureLayout,
+  slot: number,
+  G: number,
+  H: number,
+  C: number,
+  featFrom: number,
+  featTo: number,
+  record: number,
+): void {
+  const { split, order } = kernels;
+  const hist = b.hist.subarray(slot * b.histSize, (slot + 1) * b.histSize);
+  findBestSplit(hist, G, H, C, layout, b.search.bins, b.search.params, order, split, featFrom, featTo);
+  const r = record * SPLIT_WIDTH;
+  const out = b.splits;
+  out[r + SPLIT.gain] = split.gain;
+  out[r + SPLIT.feature] = split.feature;
+  out[r + SPLIT.categorical] = split.categorical ? 1 : 0;
+  out[r + SPLIT.threshold] = split.threshold;
+  out[r + SPLIT.defaultLeft] = split.defaultLeft ? 1 : 0;
+  out[r + SPLIT.leftG] = split.leftG;
+  out[r + SPLIT.leftH] = split.leftH;
+  if (split.feature >= 0 && split.categorical) b.splitMasks.set(split.catMask, record * 256);
+}
+
+/** Keeps `from` in `into` when it gains more (threads' records are read in feature order). */
+export function takeBetter(b: OrderedRows, record: number, into: Split): void {
+  const r = record * SPLIT_WIDTH;
+  const s = b.splits;
+  if (!(s[r + SPLIT.gain] > into.gain)) return;
+  into.gain = s[r + SPLIT.gain];
+  into.feature = s[r + SPLIT.feature];
+  into.categorical = s[r + SPLIT.categorical] === 1;
+  into.threshold = s[r + SPLIT.threshold];
+  into.defaultLeft = s[r + SPLIT.defaultLeft] === 1;
+  into.leftG = s[r + SPLIT.leftG];
+  into.leftH = s[r + SPLIT.leftH];
+  if (into.categorical) into.catMask.set(b.splitMasks.subarray(record * 256, (record + 1) * 256));
 }

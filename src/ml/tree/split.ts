@@ -51,17 +51,20 @@ export function findBestSplit(
   H: number,
   C: number,
   layout: FeatureLayout,
-  mapper: BinMapper,
+  mapper: Pick<BinMapper, 'nBins' | 'categorical' | 'otherBin'>,
   params: SplitParams,
   order: Float64Array,
   out: Split,
+  /** Only the layout's features at positions from..to. */
+  from = 0,
+  to = layout.features.length,
 ): void {
   out.reset();
   if (!(H > 0)) return;
   const parent = nodeScore(G, H, params.lambda, params.alpha);
   const perHessian = C / H;
   const features = layout.features;
-  for (let j = 0; j < features.length; j++) {
+  for (let j = from; j < to; j++) {
     const f = features[j];
     const base = layout.histStart[j];
     const nb = mapper.nBins[f];

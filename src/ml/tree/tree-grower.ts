@@ -66,7 +66,7 @@ export function orderedGrower(
       }
       b.features.set(layout.features);
       b.featureCount[0] = layout.features.length;
-      return growOrdered(b, tasks, mapper, params, layout, G, H, C, levelwise, refitsLeaves);
+      return growOrdered(b, tasks, mapper, params, G, H, C, levelwise, refitsLeaves);
     },
     addToMargins(tree, k) {
       const table = state.leaves;
