@@ -1,3 +1,4 @@
+import type { ParallelPool } from '../core/parallel.js';
 import type { Random } from '../core/random.js';
 import { takeRows, type FeatureMatrix } from '../ml/matrix.js';
 import { trainTestSplit } from '../ml/selection/split.js';
@@ -29,6 +30,7 @@ export interface AutoInput {
   spec: ModelSpec;
   random: Random;
   progress: (fraction: number, message?: string) => void;
+  pool?: ParallelPool;
 }
 
 /** Share of the training rows candidates are scored on; the test split stays untouched. */
@@ -80,6 +82,7 @@ export async function chooseAlgorithm(input: AutoInput): Promise<AutoChoice> {
       classes: input.classes,
       params: {},
       random: random.fork(),
+      pool: input.pool,
     });
     const metrics = evaluate(target, valid.y, estimator.predict(valid.X));
     trials.push({

@@ -34,6 +34,8 @@ export interface FitInput {
   params: Record<string, unknown>;
   random: Random;
   onProgress?: (fraction: number, message?: string) => void;
+  /** Worker threads the fit may spread over where the algorithm can (the model is the same either way). */
+  pool?: ParallelPool;
 }
 
 /** How one algorithm is fitted and loaded. */

@@ -1,3 +1,4 @@
+import type { ParallelPool } from '../core/parallel.js';
 import { Random } from '../core/random.js';
 import type { Database } from '../warehouse/database.js';
 import { algorithmNamed, checkParams } from './algorithms.js';
@@ -34,6 +35,8 @@ export interface TrainOptions {
   onProgress?: (fraction: number, message?: string) => void;
   /** Where the final fit runs: this thread (default) or its own (threadFitter, for servers). */
   fitter?: Fitter;
+  /** Worker threads for fits on this thread (the CLI passes one; a threadFitter's fit does not use it). */
+  pool?: ParallelPool;
 }
 
 /**
@@ -68,6 +71,7 @@ export async function trainModel(
       spec,
       random,
       progress,
+      pool: options.pool,
     });
     algorithmName = choice.algorithm;
     params = choice.params;
@@ -85,6 +89,7 @@ export async function trainModel(
       spec,
       random,
       progress,
+      pool: options.pool,
     });
     params = search.best;
   }
@@ -103,6 +108,7 @@ export async function trainModel(
       params,
       random: new Random(seed),
       onProgress: (fraction, message) => progress(0.1 + 0.85 * fraction, message),
+      pool: options.pool,
     },
     seed,
   );

@@ -48,6 +48,7 @@ export async function searchParams(input: TuneInput): Promise<SearchReport> {
       classes: input.classes,
       params: { ...spec.params, ...drawn },
       random: random.fork(),
+      pool: input.pool,
     });
     input.progress(0.1 * Math.min(1, ++done / (search.trials ?? 27)), `search: trial ${done}`);
     return primaryScore(target, evaluate(target, valid.y, estimator.predict(valid.X)));

@@ -1,10 +1,8 @@
-import os from 'node:os';
 import { Command } from 'commander';
-import { CairnError } from '../../core/errors.js';
-import { WorkerPool } from '../../core/workers/pool.js';
 import type { Stage } from '../../models/registry.js';
 import { scoreTable, type ScoreProgress } from '../../serving/batch/score-table.js';
 import { withPlatform } from '../context.js';
+import { withThreads } from '../threads.js';
 import { printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -48,36 +46,30 @@ export function scoreCommand(): Command {
     )
     .action(async (model: string, options: ScoreOptions, command: Command) => {
       await withPlatform(command, async (platform, globals) => {
-        const threads = options.threads ?? os.availableParallelism();
-        if (!Number.isInteger(threads) || threads < 1) {
-          throw new CairnError(
-            'INVALID_ARGUMENT',
-            `--threads must be a whole number ≥ 1; got ${options.threads}`,
-          );
-        }
         const tty = !globals.json && process.stderr.isTTY === true;
         const bar = createProgress(`score ${model}`, tty);
         const lines = !globals.json && !tty ? lineProgress() : undefined;
-        const pool = threads > 1 ? new WorkerPool(threads) : undefined;
         try {
-          const report = await scoreTable(
-            platform.db,
-            platform.workspace.artifacts,
-            {
-              model,
-              table: options.table,
-              into: options.into,
-              version: options.version,
-              stage: options.stage,
-              chunkRows: options.chunkRows,
-            },
-            {
-              pool,
-              onProgress: (p) => {
-                bar.update({ fraction: p.fraction, records: p.rows });
-                lines?.(p);
+          const report = await withThreads(options.threads, (pool) =>
+            scoreTable(
+              platform.db,
+              platform.workspace.artifacts,
+              {
+                model,
+                table: options.table,
+                into: options.into,
+                version: options.version,
+                stage: options.stage,
+                chunkRows: options.chunkRows,
               },
-            },
+              {
+                pool,
+                onProgress: (p) => {
+                  bar.update({ fraction: p.fraction, records: p.rows });
+                  lines?.(p);
+                },
+              },
+            ),
           );
           bar.stop();
           if (globals.json) printJson(report);
@@ -88,7 +80,6 @@ export function scoreCommand(): Command {
             );
         } finally {
           bar.stop();
-          await pool?.close();
         }
       });
     });

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { readDocumentFile } from '../../core/document-file.js';
 import { isUnsupervised, parseSpec } from '../../models/spec.js';
 import { trainModel, type TrainReport } from '../../models/train.js';
+import { withThreads } from '../threads.js';
 import { withPlatform } from '../context.js';
 import { formatTable, printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -44,16 +45,24 @@ export function trainCommand(): Command {
   return new Command('train')
     .description('train a model from a spec file (JSON or YAML) into a new registry version')
     .argument('<spec>', 'spec file: name, task, algorithm, data, target, features, params, validation')
+    .option(
+      '--threads <n>',
+      'threads for fitting where the algorithm can use them (default: all cores)',
+      Number,
+    )
     .option('--json', 'print {"model","version","metrics":{…},…}')
-    .action(async (file: string, _options: unknown, command: Command) => {
+    .action(async (file: string, options: { threads?: number }, command: Command) => {
       await withPlatform(command, async (platform, globals) => {
         const raw = readDocumentFile(file, 'spec file');
         const spec = parseSpec(raw, `spec file ${file}`);
         const progress = createProgress(`train ${spec.name}`, !globals.json && process.stderr.isTTY === true);
         try {
-          const report = await trainModel(platform.db, platform.workspace.artifacts, spec, {
-            onProgress: (fraction) => progress.update({ fraction }),
-          });
+          const report = await withThreads(options.threads, (pool) =>
+            trainModel(platform.db, platform.workspace.artifacts, spec, {
+              onProgress: (fraction) => progress.update({ fraction }),
+              pool,
+            }),
+          );
           progress.stop();
           // A spec with a schedule retrains on it from now on (`cairn serve` or `cairn up` fires it).
           const schedule = spec.schedule ? await platform.jobs.scheduleTraining(raw) : undefined;

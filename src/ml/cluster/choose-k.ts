@@ -1,3 +1,4 @@
+import type { ParallelPool } from '../../core/parallel.js';
 import type { FeatureMatrix } from '../matrix.js';
 import { choiceParam, numberParam } from '../linear/validate.js';
 import { silhouetteScore } from '../metrics/cluster-quality.js';
@@ -16,6 +17,8 @@ export interface ChooseKParams {
   /** Rows scored for the silhouette (a seeded sample above this; silhouette is O(rows²)). Default 2000. */
   sampleSize?: number;
   seed?: number;
+  /** Worker threads for each fit's restarts (same choice either way). */
+  pool?: ParallelPool;
 }
 
 export interface KCandidate {
@@ -53,7 +56,7 @@ export function chooseK(X: FeatureMatrix, params: ChooseKParams = {}): KChoice {
   const models: KMeansModel[] = [];
   const candidates: KCandidate[] = [];
   for (let k = kMin; k <= kMax; k++) {
-    const model = fitKMeans(X, { k, nInit, seed });
+    const model = fitKMeans(X, { k, nInit, seed, pool: params.pool });
     const labels = model.predict(X);
     const distinct = new Set(labels).size;
     const silhouette = distinct > 1 ? silhouetteScore(X, labels, { sampleSize, seed }) : -1;

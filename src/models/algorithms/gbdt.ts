@@ -37,7 +37,7 @@ export const gbdtAlgorithm: Algorithm = {
   name: 'gbdt',
   tasks: ['binary', 'multiclass', 'regression'],
   params: [...KNOWN.map(snakeCase), ...Object.keys(ALIASES)],
-  fit({ task, X, y, classes, params, random, onProgress }) {
+  fit({ task, X, y, classes, params, random, onProgress, pool }) {
     const translated = translateParams('gbdt', params, KNOWN, ALIASES) as Partial<GbdtParams>;
     const model = fitGbdt(
       X,
@@ -48,7 +48,10 @@ export const gbdtAlgorithm: Algorithm = {
         numClass: task === 'multiclass' ? classes : 0,
         seed: random.nextUint32(),
       },
-      { onProgress: (round, total) => onProgress?.(round / total, `round ${round} of at most ${total}`) },
+      {
+        pool,
+        onProgress: (round, total) => onProgress?.(round / total, `round ${round} of at most ${total}`),
+      },
     );
     return gbdtEstimator(model);
   },

@@ -1,3 +1,4 @@
+import type { ParallelPool } from '../../core/parallel.js';
 import { CairnError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { fitAgglomerative, type AgglomerativeParams } from '../../ml/cluster/agglomerative.js';
@@ -89,7 +90,13 @@ function chooseKParams(p: Learner, seed: number) {
   };
 }
 
-function fitClustering(algorithm: string, X: FeatureMatrix, p: Learner, seed: number): Clustering {
+function fitClustering(
+  algorithm: string,
+  X: FeatureMatrix,
+  p: Learner,
+  seed: number,
+  pool?: ParallelPool,
+): Clustering {
   const k = p.k as number | undefined;
   if (algorithm === 'kmeans') {
     const settings = {
@@ -97,12 +104,13 @@ function fitClustering(algorithm: string, X: FeatureMatrix, p: Learner, seed: nu
       maxIterations: p.maxIterations as number,
       tolerance: p.tolerance as number,
       seed,
+      pool,
     };
     if (k !== undefined) {
       const model = fitKMeans(X, { ...settings, k });
       return { model, labels: model.predict(X) };
     }
-    const choice = chooseK(X, { ...chooseKParams(p, seed), nInit: settings.nInit });
+    const choice = chooseK(X, { ...chooseKParams(p, seed), nInit: settings.nInit, pool });
     // chooseK fits with its own defaults; refit when the spec set the Lloyd parameters.
     const model =
       p.maxIterations !== undefined || p.tolerance !== undefined
@@ -242,7 +250,7 @@ function clusterAlgorithm(name: string): UnsupervisedAlgorithm {
     name,
     task: 'cluster',
     params: [...COMMON, ...KNOWN[name].map(snakeCase), ...Object.keys(ALIASES)],
-    fit({ X, features, params, seed, labels }: UnsupervisedFitInput) {
+    fit({ X, features, params, seed, labels, pool }: UnsupervisedFitInput) {
       const { learner, projection: asked, standardize } = splitCommon(name, params);
       if (projectionOnly && asked !== undefined && asked !== name) {
         throw new CairnError(
@@ -252,7 +260,7 @@ function clusterAlgorithm(name: string): UnsupervisedAlgorithm {
       }
       const input = fitDenseInput(X, features, standardize);
       const D = denseMatrix(input, X);
-      const clustering = projectionOnly ? undefined : fitClustering(name, D, learner, seed);
+      const clustering = projectionOnly ? undefined : fitClustering(name, D, learner, seed, pool);
       const kind: ProjectionKind | undefined = projectionOnly ? name : asked;
       const projection =
         kind === undefined ? null : fitProjection(kind, D, projectionOnly ? learner : {}, seed);

@@ -57,6 +57,7 @@ export async function trainUnsupervised(
     seed: spec.seed,
     labels,
     onProgress: (fraction, message) => progress(0.1 + 0.85 * fraction, message),
+    pool: options.pool,
   });
   const target: TargetInfo = {
     column: spec.target ?? '',

@@ -1,3 +1,4 @@
+import type { ParallelPool } from '../../core/parallel.js';
 import type { FeatureMatrix } from '../../ml/matrix.js';
 import type { Estimator } from '../estimator.js';
 import type { FeatureSpec } from '../features.js';
@@ -22,6 +23,8 @@ export interface UnsupervisedFitInput {
   seed: number;
   labels?: Labels;
   onProgress?: (fraction: number, message?: string) => void;
+  /** Worker threads the fit may spread over where the algorithm can (the model is the same either way). */
+  pool?: ParallelPool;
 }
 
 export interface UnsupervisedFit {
