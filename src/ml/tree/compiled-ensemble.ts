@@ -4,7 +4,7 @@ import { flattenEnsemble, MISSING_BIN, shareFlat, SLOT, type FlatEnsemble } from
 import { blockWalker } from './walk-kernel.js';
 
 /** Rows binned and routed together through every tree. */
-const BLOCK = 64;
+const BLOCK = 256;
 
 /**
  * A TreeEnsemble flattened for fast prediction. Trees of depth ≤ 10 are laid out as perfect binary
@@ -12,10 +12,10 @@ const BLOCK = 64;
  * inner nodes; a leaf above depth D becomes a chain of always-left steps). A block of rows is first
  * binned — each feature the trees split on becomes the number of the feature's thresholds the value
  * reaches, or the category code (see FlatEnsemble) — so every step is one packed word and one
- * 16-bit value, compared as integers without branches, and exactly `x >= threshold`. Every row
- * takes D steps per tree with no child pointers to load; the walk itself is a WebAssembly kernel
- * generated for the ensemble (walk-kernel.ts), about twice as fast as the same loop in JavaScript. A code outside 0..k−1 or not whole is treated as
- * missing, as FeatureMatrix documents. Deeper ensembles use explicit children on the raw values.
+ * 16-bit value, compared as integers without branches, and exactly `x >= threshold`. A row takes
+ * as many steps per tree as that tree is deep, with no child pointers to load; the walk itself is
+ * a WebAssembly kernel (walk-kernel.ts). A code outside 0..k−1 or not whole is treated as missing,
+ * as FeatureMatrix documents. Deeper ensembles use explicit children on the raw values.
  */
 export class CompiledEnsemble {
   readonly outputs: number;
@@ -117,9 +117,12 @@ export class CompiledEnsemble {
     for (let r0 = from; r0 < to; r0 += BLOCK) {
       const m = Math.min(to, r0 + BLOCK) - r0;
       this.binRows(data, n, r0, m, this.blockBins);
-      for (let i = 0; i < m; i++) margins.set(this.baseMargin, i * K);
-      if (this.trees > 0) this.walk(m);
-      out.set(margins.subarray(0, m * K), r0 * K);
+      for (let k = 0; k < K; k++) margins.fill(this.baseMargin[k], k * BLOCK, k * BLOCK + m);
+      this.walk(m);
+      if (K === 1) out.set(margins.subarray(0, m), r0);
+      else
+        for (let k = 0; k < K; k++)
+          for (let i = 0; i < m; i++) out[(r0 + i) * K + k] = margins[k * BLOCK + i];
     }
     return out;
   }
@@ -137,23 +140,24 @@ export class CompiledEnsemble {
   }
 
   /**
-   * Rows r0..r0 + m of column-major `data` (n rows) as binned values, row-major: xb[i * slots + s]
-   * (see FlatEnsemble.slotKind). A numeric bin counts the slot's cuts ≤ x by binary search.
+   * Rows r0..r0 + m of column-major `data` (n rows) as binned values, column-major over the block:
+   * xb[s * BLOCK + i] (see FlatEnsemble.slotKind). A numeric bin counts the slot's cuts ≤ x by
+   * binary search.
    */
   private binRows(data: Float64Array, n: number, r0: number, m: number, xb: Uint16Array): void {
     const { cuts, cutStart, slotFeature, slotKind } = this;
-    const S = this.slots;
     for (let s = 0; s < slotFeature.length; s++) {
       const column = slotFeature[s] * n + r0;
       const kind = slotKind[s];
+      const at = s * BLOCK;
       if (kind === SLOT.zero) {
-        for (let i = 0; i < m; i++) xb[i * S + s] = 0;
+        xb.fill(0, at, at + m);
       } else if (kind === SLOT.categorical) {
         const limit = this.slotLimit[s];
         for (let i = 0; i < m; i++) {
           const x = data[column + i];
           const c = x | 0;
-          xb[i * S + s] = c === x && c >= 0 && c < limit ? c : limit;
+          xb[at + i] = c === x && c >= 0 && c < limit ? c : limit;
         }
       } else {
         const lo = cutStart[s];
@@ -173,7 +177,7 @@ export class CompiledEnsemble {
             }
             bin = a + shift;
           }
-          xb[i * S + s] = bin;
+          xb[at + i] = bin;
         }
       }
     }

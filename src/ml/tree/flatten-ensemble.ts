@@ -4,7 +4,7 @@ import type { Tree } from './tree.js';
 /** Categorical splits over at most this many codes test a byte table, larger ones a bitset. */
 const LUT_CODES = 4096;
 /** Trees deeper than this are kept as linked nodes; a perfect tree has 2^depth leaves. */
-const MAX_PERFECT_DEPTH = 10;
+export const MAX_PERFECT_DEPTH = 10;
 /** The largest binned value: a missing value in a MISSING_HIGH slot, an unusable category code. */
 export const MISSING_BIN = 0xffff;
 /** Kinds of row slots (see FlatEnsemble.slotKind). */

@@ -1,201 +1,269 @@
-import { Code, compileKernel, I32, OP } from '../wasm/assembler.js';
-import type { FlatEnsemble } from './flatten-ensemble.js';
-
-/** Where a compiled ensemble's arrays sit in the kernel's memory (byte offsets) and their sizes. */
-export interface WalkLayout {
-  trees: number;
-  /** Perfect layout depth: every walk takes exactly this many steps. */
-  depth: number;
-  /** Slots per tree (inner nodes, then leaves). */
-  width: number;
-  /** Binned values per row. */
-  slots: number;
-  outputs: number;
-  /** Int32 per slot: binned-value slot << 16 | cut (cut 0: categorical). */
-  packed: number;
-  /** Int32 per slot: where the node's byte table starts in catLut (numeric nodes: a zero table). */
-  catStart: number;
-  catLut: number;
-  /** Float64 per slot: leaf values. */
-  leaf: number;
-  /** Int32 per tree: the output it adds to. */
-  treeOutput: number;
-  /** Uint16 per row and slot: the block's binned rows. */
-  bins: number;
-  /** Float64 per row and output: the block's margins, added to tree by tree. */
-  margins: number;
-}
-
-// Locals: the block's row count is parameter 0.
-const M = 0;
-const T = 1;
-const BASE = 2;
-const OUT = 3;
-const I = 4;
-const B = [5, 6, 7, 8];
-const N = [9, 10, 11, 12];
-const P = 13;
-const V = 14;
-const CUT = 15;
-const ADDR = 16;
-const LOCALS = 16;
-/** Rows that walk a tree together, so that their chains of dependent loads overlap. */
-const LANES = 4;
+import { assemble, Code, I32, OP } from '../wasm/assembler.js';
+import { MAX_PERFECT_DEPTH, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
 
 /**
- * A kernel `kernel(m)` adding every tree's leaf value, tree by tree, to the margins of the m binned
- * rows in the block (the same order of additions as a row walked alone, so the same bits). Each
- * step loads the node's packed word and the row's binned value, and takes the numeric outcome
- * (value ≥ cut) or the categorical one (the node's byte table) with `select`, not a branch.
+ * How a kernel's steps take categorical nodes: there are none; a node's 64-bit mask over the
+ * feature's codes (up to 63 codes and the missing entry); or a byte table per node.
  */
-export function walkKernel(layout: WalkLayout, memory: WebAssembly.Memory): (rows: number) => void {
-  const { trees, depth, width, slots, outputs } = layout;
+type StepKind = 'numeric' | 'mask' | 'table';
+
+/** Rows that walk a tree together, so that their chains of dependent loads overlap (more spill registers). */
+const LANES = 4;
+/**
+ * Bytes per inner node: its cut (i32) or, in the mask kernel, its mask of the codes that go left
+ * (i64) at 0; its binned-value slot, as a byte offset into the block's bins, at 8; in the mask and
+ * table kernels at 12, 0 for a numeric node and for a categorical one 1 or its byte table's address.
+ */
+const RECORD = 16;
+/** Bytes per tree in the tree table: records base, leaves base, output byte offset, depth. */
+const TREE = 16;
+
+// Parameters, then locals.
+const M = 0;
+const TREES_AT = 1;
+const TREES_END = 2;
+const BINS_AT = 3;
+const MARGINS_AT = 4;
+const PARAMS = 5;
+const T = 5;
+const R = 6;
+const L = 7;
+const OUT = 8;
+const DEPTH = 9;
+const I = 10;
+const ROW_BINS = 11;
+const ROW_MARGINS = 12;
+const V = 13;
+const N = Array.from({ length: LANES }, (_, lane) => 14 + lane);
+const I32_LOCALS = 14 + LANES - PARAMS;
+
+/**
+ * The walk over any ensemble laid out by blockWalker: `kernel(m, treesAt, treesEnd, binsAt,
+ * marginsAt)` adds every tree's leaf value, tree by tree, to the margins of the m binned rows in
+ * the block (the order of additions of a row walked alone, so the same bits). A lane keeps its
+ * node's address n = R + 16i (1-based i; children mirrored, right 2i and left 2i + 1, so that the
+ * numeric test is a sign): a step is `n = 2n − R + 16 * (value < cut)`, with no branch. A tree of
+ * depth d takes d steps (the tree table gives each tree's depth; a br_table picks the loop
+ * unrolled for it). Bins and margins are column-major over the block, so the lanes of a group
+ * read at constant offsets from one address. The kernel has no ensemble-specific constants, so
+ * each process compiles it once per step kind and every ensemble's instance shares the engine's
+ * optimised code.
+ */
+function walkCode(kind: StepKind): Code {
   const code = new Code();
-  const step = (n: number, b: number) =>
+  /** 16 when the value on the stack is below node n's cut (both below 2^31), else 0. */
+  const numericLeft = (n: number) =>
+    code.get(n).memory('i32Load').op(OP.i32Sub).i32(31).op(OP.i32ShrS).i32(RECORD).op(OP.i32And);
+  const step = (lane: number) => {
+    const n = N[lane];
+    code.get(n).i32(1).op(OP.i32Shl).get(R).op(OP.i32Sub);
     code
-      .get(BASE)
       .get(n)
+      .memory('i32Load', 8)
+      .get(ROW_BINS)
       .op(OP.i32Add)
-      .i32(2)
-      .op(OP.i32Shl)
-      .memory('i32Load', layout.packed)
-      .set(P)
-      .get(b)
-      .get(P)
-      .i32(16)
+      .memory('i32Load16U', 2 * lane);
+    if (kind === 'numeric') numericLeft(n);
+    else if (kind === 'mask') {
+      // select(16 * (mask >> value & 1), 16 * (value < cut), categorical)
+      code.set(V).get(n).memory('i64Load').get(V).op(OP.i64ExtendI32U, OP.i64ShrU, OP.i32WrapI64);
+      code.i32(4).op(OP.i32Shl).i32(RECORD).op(OP.i32And).get(V);
+      numericLeft(n);
+      code.get(n).memory('i32Load', 12).op(OP.select);
+    } else {
+      // select(16 * table[value], 16 * (value < cut), table): numeric nodes read address `value`, discarded
+      code.tee(V).get(n).memory('i32Load', 12).op(OP.i32Add).memory('i32Load8U').i32(4).op(OP.i32Shl);
+      code.get(V);
+      numericLeft(n);
+      code.get(n).memory('i32Load', 12).op(OP.select);
+    }
+    code.op(OP.i32Add).set(n);
+  };
+  // margins[row + lane] += leaves[n / 2]
+  const addLeaf = (lane: number) =>
+    code
+      .get(ROW_MARGINS)
+      .get(ROW_MARGINS)
+      .memory('f64Load', 8 * lane)
+      .get(L)
+      .get(N[lane])
+      .i32(1)
       .op(OP.i32ShrU, OP.i32Add)
-      .i32(1)
-      .op(OP.i32Shl)
-      .memory('i32Load16U', layout.bins)
-      .set(V)
-      .get(P)
-      .i32(0xffff)
-      .op(OP.i32And)
-      .set(CUT)
-      // n = 2n + 1 + (categorical ? table[value] : value >= cut)
-      .get(n)
-      .i32(1)
-      .op(OP.i32Shl)
-      .i32(1)
-      .op(OP.i32Add)
-      .get(BASE)
-      .get(n)
-      .op(OP.i32Add)
-      .i32(2)
-      .op(OP.i32Shl)
-      .memory('i32Load', layout.catStart)
-      .get(V)
-      .op(OP.i32Add)
-      .memory('i32Load8U', layout.catLut)
-      .get(V)
-      .get(CUT)
-      .op(OP.i32GeU)
-      .get(CUT)
-      .op(OP.i32Eqz, OP.select, OP.i32Add)
-      .set(n);
-  // margins[(i + lane) * outputs + out] += leaf[base + n]
-  const addLeaf = (lane: number, n: number) =>
-    code
-      .get(I)
-      .i32(lane)
-      .op(OP.i32Add)
-      .i32(outputs)
-      .op(OP.i32Mul)
-      .get(OUT)
-      .op(OP.i32Add)
-      .i32(3)
-      .op(OP.i32Shl)
-      .tee(ADDR)
-      .get(ADDR)
-      .memory('f64Load', layout.margins)
-      .get(BASE)
-      .get(n)
-      .op(OP.i32Add)
-      .i32(3)
-      .op(OP.i32Shl)
-      .memory('f64Load', layout.leaf)
+      .memory('f64Load')
       .op(OP.f64Add)
-      .memory('f64Store', layout.margins);
-  /** Walks rows i..i + lanes − 1 through the tree and adds their leaves. */
-  const walkRows = (lanes: number) => {
-    code.get(I).i32(slots).op(OP.i32Mul).set(B[0]);
-    for (let lane = 1; lane < lanes; lane++)
-      code
-        .get(B[lane - 1])
-        .i32(slots)
-        .op(OP.i32Add)
-        .set(B[lane]);
-    for (let lane = 0; lane < lanes; lane++) code.i32(0).set(N[lane]);
-    for (let d = 0; d < depth; d++) for (let lane = 0; lane < lanes; lane++) step(N[lane], B[lane]);
-    for (let lane = 0; lane < lanes; lane++) addLeaf(lane, N[lane]);
+      .memory('f64Store', 8 * lane);
+  /** Walks rows I..I + lanes − 1 `depth` steps down the tree and adds their leaves. */
+  const walkRows = (lanes: number, depth: number) => {
+    code.get(I).i32(1).op(OP.i32Shl).get(BINS_AT).op(OP.i32Add).set(ROW_BINS);
+    code.get(I).i32(3).op(OP.i32Shl).get(OUT).op(OP.i32Add).set(ROW_MARGINS);
+    for (let lane = 0; lane < lanes; lane++) code.get(R).i32(RECORD).op(OP.i32Add).set(N[lane]);
+    for (let d = 0; d < depth; d++) for (let lane = 0; lane < lanes; lane++) step(lane);
+    for (let lane = 0; lane < lanes; lane++) addLeaf(lane);
     code.get(I).i32(lanes).op(OP.i32Add).set(I);
   };
-  code.i32(0).set(T);
-  code.loop(() => {
-    code.get(T).i32(width).op(OP.i32Mul).set(BASE);
-    code.get(T).i32(2).op(OP.i32Shl).memory('i32Load', layout.treeOutput).set(OUT);
+  const rowsAt = (depth: number) => {
     code.i32(0).set(I);
     code.block(() =>
       code.loop(() => {
         code.get(I).i32(LANES).op(OP.i32Add).get(M).op(OP.i32GtU).brIf(1);
-        walkRows(LANES);
+        walkRows(LANES, depth);
         code.br(0);
       }),
     );
     code.block(() =>
       code.loop(() => {
         code.get(I).get(M).op(OP.i32GeU).brIf(1);
-        walkRows(1);
+        walkRows(1, depth);
         code.br(0);
       }),
     );
-    code.get(T).i32(1).op(OP.i32Add).tee(T).i32(trees).op(OP.i32LtU).brIf(0);
-  });
-  return compileKernel({ params: [I32], locals: Array<typeof I32>(LOCALS).fill(I32), code }, memory);
+  };
+  // Block k ends where the rows loop for depth k starts; the br_table inside the innermost block
+  // jumps to the end of block `depth`, and each loop then leaves all the blocks around it.
+  const cases = (depth: number) => {
+    if (depth < 0) {
+      code.get(DEPTH).brTable(
+        Array.from({ length: MAX_PERFECT_DEPTH + 1 }, (_, d) => d),
+        MAX_PERFECT_DEPTH,
+      );
+      return;
+    }
+    code.block(() => cases(depth - 1));
+    rowsAt(depth);
+    code.br(MAX_PERFECT_DEPTH - depth);
+  };
+  code.get(TREES_AT).set(T);
+  code.block(() =>
+    code.loop(() => {
+      code.get(T).get(TREES_END).op(OP.i32GeU).brIf(1);
+      code.get(T).memory('i32Load').set(R);
+      code.get(T).memory('i32Load', 4).set(L);
+      code.get(T).memory('i32Load', 8).get(MARGINS_AT).op(OP.i32Add).set(OUT);
+      code.get(T).memory('i32Load', 12).set(DEPTH);
+      code.block(() => cases(MAX_PERFECT_DEPTH));
+      code.get(T).i32(TREE).op(OP.i32Add).set(T).br(0);
+    }),
+  );
+  return code;
+}
+
+/** Compiled once per process and step kind; instantiated for each ensemble's memory. */
+const modules = new Map<StepKind, WebAssembly.Module>();
+
+function walkModule(kind: StepKind): WebAssembly.Module {
+  let module = modules.get(kind);
+  if (module === undefined) {
+    const locals = Array<typeof I32>(I32_LOCALS).fill(I32);
+    const params = Array<typeof I32>(PARAMS).fill(I32);
+    const bytes = assemble({ params, locals, code: walkCode(kind) });
+    module = new WebAssembly.Module(bytes);
+    modules.set(kind, module);
+  }
+  return module;
 }
 
 /** A compiled walk over one ensemble: call walk(m) after binning m rows into `bins` and setting `margins`. */
 export interface BlockWalker {
   walk: (rows: number) => void;
-  /** Row-major binned rows of the block: bins[i * slots + s]. */
+  /** Column-major binned rows of the block: bins[s * block + i]. */
   bins: Uint16Array;
-  /** Row-major margins of the block: margins[i * outputs + k]. */
+  /** Column-major margins of the block: margins[k * block + i]. */
   margins: Float64Array;
 }
 
-/** Copies a perfect-layout ensemble into a kernel's own memory and compiles its walk for blocks of `block` rows. */
+/**
+ * Lays a perfect-layout ensemble out in a kernel's own memory — each tree cut to its own depth
+ * (the always-left steps below its deepest split dropped), nodes as RECORD-byte records, then its
+ * leaves — and instantiates the walk for blocks of `block` rows.
+ */
 export function blockWalker(flat: FlatEnsemble, slots: number, block: number): BlockWalker {
-  const size = flat.trees * flat.width;
-  let end = 0;
-  const take = (bytes: number) => {
+  const depths = Array.from({ length: flat.trees }, (_, t) => treeDepth(flat, t));
+  const kind = stepKind(flat, depths);
+  let end = flat.trees * TREE;
+  const treeAt = depths.map((depth) => {
     const at = end;
-    end += Math.ceil(bytes / 8) * 8;
+    end += RECORD * (2 ** depth - 1) + 8 * 2 ** depth;
     return at;
-  };
-  const layout: WalkLayout = {
-    trees: flat.trees,
-    depth: flat.depth,
-    width: flat.width,
-    slots,
-    outputs: flat.outputs,
-    leaf: take(8 * size),
-    margins: take(8 * block * flat.outputs),
-    packed: take(4 * size),
-    catStart: take(4 * size),
-    treeOutput: take(4 * flat.trees),
-    bins: take(2 * block * slots),
-    catLut: take(flat.catLut.length),
-  };
+  });
+  const lutAt = end;
+  if (kind === 'table') end += Math.ceil(flat.catLut.length / 8) * 8;
+  const binsAt = end;
+  end += Math.ceil((2 * block * slots) / 8) * 8;
+  const marginsAt = end;
+  end += 8 * block * flat.outputs;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(end / 65536) + 1 });
   const buffer = memory.buffer;
-  new Float64Array(buffer, layout.leaf, size).set(flat.threshold.subarray(0, size));
-  new Int32Array(buffer, layout.packed, size).set(flat.packed.subarray(0, size));
-  new Int32Array(buffer, layout.catStart, size).set(flat.catStart.subarray(0, size));
-  new Int32Array(buffer, layout.treeOutput, flat.trees).set(flat.treeOutput);
-  new Uint8Array(buffer, layout.catLut, flat.catLut.length).set(flat.catLut);
+  const i32 = new Int32Array(buffer);
+  const f64 = new Float64Array(buffer);
+  const u64 = new BigUint64Array(buffer);
+  // Tables and masks say which codes go left, as the kernel's steps do.
+  if (kind === 'table') new Uint8Array(buffer, lutAt).set(flat.catLut.map((right) => 1 - right));
+  for (let t = 0; t < flat.trees; t++) {
+    const depth = depths[t];
+    const records = treeAt[t];
+    const leaves = records + RECORD * (2 ** depth - 1);
+    // The kernel walks node addresses R + 16i and reads leaf i at L + (R + 16i) / 2.
+    const r = records - RECORD;
+    i32.set([r, leaves - 8 * 2 ** depth - r / 2, 8 * block * flat.treeOutput[t], depth], (t * TREE) / 4);
+    const base = t * flat.width - 1;
+    for (let node = 1; node < 2 ** depth; node++) {
+      const at = (r + RECORD * node) / 4;
+      const packed = flat.packed[base + mirrored(node)];
+      const slot = packed >>> 16;
+      i32[at + 2] = 2 * block * slot;
+      if (flat.slotKind[slot] !== SLOT.categorical || packed === 0) i32[at] = packed & 0xffff;
+      else if (kind === 'mask') {
+        u64[at / 2] = leftMask(flat, base + mirrored(node), flat.slotLimit[slot]);
+        i32[at + 3] = 1;
+      } else i32[at + 3] = lutAt + flat.catStart[base + mirrored(node)];
+    }
+    // Leaf i of the cut tree is the first leaf under its node in the perfect layout.
+    for (let leaf = 2 ** depth; leaf < 2 ** (depth + 1); leaf++)
+      f64[(leaves + 8 * (leaf - 2 ** depth)) / 8] =
+        flat.threshold[base + mirrored(leaf) * 2 ** (flat.depth - depth)];
+  }
+  const kernel = new WebAssembly.Instance(walkModule(kind), { env: { memory } }).exports.kernel as (
+    ...args: number[]
+  ) => void;
+  const treesEnd = flat.trees * TREE;
   return {
-    walk: walkKernel(layout, memory),
-    bins: new Uint16Array(buffer, layout.bins, block * slots),
-    margins: new Float64Array(buffer, layout.margins, block * flat.outputs),
+    walk: (rows) => kernel(rows, 0, treesEnd, binsAt, marginsAt),
+    bins: new Uint16Array(buffer, binsAt, block * slots),
+    margins: new Float64Array(buffer, marginsAt, block * flat.outputs),
   };
+}
+
+/** Levels down to the tree's deepest split (a node that is not an always-left step, see FlatEnsemble.packed). */
+function treeDepth(flat: FlatEnsemble, t: number): number {
+  const base = t * flat.width - 1;
+  const below = (node: number, level: number): number =>
+    level === flat.depth || flat.packed[base + node] === 1
+      ? 0
+      : 1 + Math.max(below(2 * node, level + 1), below(2 * node + 1, level + 1));
+  return below(1, 0);
+}
+
+function stepKind(flat: FlatEnsemble, depths: number[]): StepKind {
+  let kind: StepKind = 'numeric';
+  for (let t = 0; t < flat.trees; t++)
+    for (let node = 0; node < 2 ** depths[t] - 1; node++) {
+      const packed = flat.packed[t * flat.width + node];
+      const slot = packed >>> 16;
+      if (packed === 0 || flat.slotKind[slot] !== SLOT.categorical) continue;
+      if (flat.slotLimit[slot] > 63) return 'table';
+      kind = 'mask';
+    }
+  return kind;
+}
+
+/** Bit c set when category code c (or, at c = limit, a missing value) goes left. */
+function leftMask(flat: FlatEnsemble, node: number, limit: number): bigint {
+  let mask = 0n;
+  for (let c = 0; c <= limit; c++) if (flat.catLut[flat.catStart[node] + c] === 0) mask |= 1n << BigInt(c);
+  return mask;
+}
+
+/** The perfect layout's node (1-based) at kernel node i: the same level, its order reversed. */
+function mirrored(i: number): number {
+  return i ^ (2 ** Math.floor(Math.log2(i)) - 1);
 }

@@ -34,6 +34,7 @@ export const OP = {
   i32And: 0x71,
   i32Or: 0x72,
   i32Shl: 0x74,
+  i32ShrS: 0x75,
   i32ShrU: 0x76,
   i64ShrU: 0x88,
   f64Sqrt: 0x9f,
