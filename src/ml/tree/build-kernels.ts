@@ -1,4 +1,4 @@
-import { Code, compileKernel, F64, I32, OP, type MemoryOp } from '../wasm/assembler.js';
+import { Code, compileKernel, I32, OP, SIMD, V128, type MemoryOp } from '../wasm/assembler.js';
 import type { OrderedRows } from './ordered-rows.js';
 
 /**
@@ -20,8 +20,9 @@ export interface BuildKernels {
 // Parameters, then locals.
 const [S, E, FROM, TO, AT, SPARE_AT] = [0, 1, 2, 3, 4, 5];
 const PARAMS = 6;
-const [I, J, END, K, G0, H0, G1, H1] = [6, 7, 8, 9, 10, 11, 12, 13];
-const LOCALS = [I32, I32, I32, I32, F64, F64, F64, F64] as const;
+// A row's gradient pair is one two-lane vector: a bin's two sums take one load, add and store.
+const [I, J, END, K, GH0, GH1] = [6, 7, 8, 9, 10, 11];
+const LOCALS = [I32, I32, I32, I32, V128, V128] as const;
 
 /** Compiles the build kernels for `rows`, whose bins, gradient pairs, histograms and feature list sit in `memory`. */
 export function buildKernels(rows: OrderedRows, memory: WebAssembly.Memory): BuildKernels {
@@ -39,29 +40,18 @@ export function buildKernels(rows: OrderedRows, memory: WebAssembly.Memory): Bui
     code.i32(binShift).op(OP.i32Shl).memory(binLoad, rows.bins.byteOffset);
     code.i32(1).op(OP.i32Shl).get(at).op(OP.i32Add).i32(3).op(OP.i32Shl).set(K);
   };
-  /** array[K] += g; array[K + 1] += h, for the Float64Array at byte `base`. */
-  const addPair = (code: Code, base: number, g: number, h: number) => {
-    code.get(K).get(K).memory('f64Load', base).get(g).op(OP.f64Add).memory('f64Store', base);
-    code
-      .get(K)
-      .get(K)
-      .memory('f64Load', base + 8)
-      .get(h)
-      .op(OP.f64Add)
-      .memory('f64Store', base + 8);
+  /** array[K], array[K + 1] += the pair in `gh`, for the Float64Array at byte `base`. */
+  const addPair = (code: Code, base: number, gh: number) => {
+    code.get(K).get(K).v128Load(base).get(gh).simd(SIMD.f64x2Add).v128Store(base);
   };
-  /** g, h = gh[row] for the row in local `row` plus `plus`. */
-  const loadPair = (code: Code, plus: number, g: number, h: number) => {
-    for (const [local, offset] of [
-      [g, 0],
-      [h, 8],
-    ])
-      code
-        .get(I)
-        .i32(4)
-        .op(OP.i32Shl)
-        .memory('f64Load', rows.gh.byteOffset + 16 * plus + offset)
-        .set(local);
+  /** gh = the gradient pair of the row in local I plus `plus`. */
+  const loadPair = (code: Code, plus: number, gh: number) => {
+    code
+      .get(I)
+      .i32(4)
+      .op(OP.i32Shl)
+      .v128Load(rows.gh.byteOffset + 16 * plus)
+      .set(gh);
   };
   /** for i in s..e by `step`: body (with J..END the row's feature positions). */
   const rowsLoop = (code: Code, step: number, body: () => void) => {
@@ -94,38 +84,38 @@ export function buildKernels(rows: OrderedRows, memory: WebAssembly.Memory): Bui
 
   const all = new Code();
   rowsLoop(all, 1, () => {
-    loadPair(all, 0, G0, H0);
+    loadPair(all, 0, GH0);
     featureLoop(
       all,
       () => rowStart(all, FROM),
       () => rowStart(all, TO),
       () => {
         pairAddress(all, AT, (c) => c.get(J));
-        addPair(all, hist, G0, H0);
+        addPair(all, hist, GH0);
       },
     );
   });
 
   const pairs = new Code();
   rowsLoop(pairs, 2, () => {
-    loadPair(pairs, 0, G0, H0);
-    loadPair(pairs, 1, G1, H1);
+    loadPair(pairs, 0, GH0);
+    loadPair(pairs, 1, GH1);
     featureLoop(
       pairs,
       () => rowStart(pairs, FROM),
       () => rowStart(pairs, TO),
       () => {
         pairAddress(pairs, AT, (c) => c.get(J));
-        addPair(pairs, hist, G0, H0);
+        addPair(pairs, hist, GH0);
         pairAddress(pairs, SPARE_AT, (c) => c.get(J).i32(stride).op(OP.i32Add));
-        addPair(pairs, rows.spare.byteOffset, G1, H1);
+        addPair(pairs, rows.spare.byteOffset, GH1);
       },
     );
   });
 
   const sampled = new Code();
   rowsLoop(sampled, 1, () => {
-    loadPair(sampled, 0, G0, H0);
+    loadPair(sampled, 0, GH0);
     featureLoop(
       sampled,
       () => sampled.get(FROM),
@@ -142,7 +132,7 @@ export function buildKernels(rows: OrderedRows, memory: WebAssembly.Memory): Bui
             .memory('i32Load', rows.features.byteOffset)
             .op(OP.i32Add),
         );
-        addPair(sampled, hist, G0, H0);
+        addPair(sampled, hist, GH0);
       },
     );
   });

@@ -272,19 +272,16 @@ function runNodes(ctx: Context, work: NodeWork[]): void {
     q[t + NODE.siblingSearch] = sibling === null ? 0 : 1;
   });
   const threads = ctx.runner.run(KIND_NODES, work.length);
-  work.forEach(({ built, searchBuilt, sibling }, task) => {
-    const nodes: [Open | null, number][] = [
-      [searchBuilt ? built : null, 0],
-      [sibling, 1],
-    ];
-    for (const [open, which] of nodes) {
-      if (open === null) continue;
-      const split = new Split();
-      for (let thread = 0; thread < threads; thread++) {
-        takeBetter(b, (thread * b.nodeTasks + task) * 2 + which, split);
-      }
-      open.split = split;
+  const best = (task: number, which: number) => {
+    const split = new Split();
+    for (let thread = 0; thread < threads; thread++) {
+      takeBetter(b, (thread * b.nodeTasks + task) * 2 + which, split);
     }
+    return split;
+  };
+  work.forEach(({ built, searchBuilt, sibling }, task) => {
+    if (searchBuilt) built.split = best(task, 0);
+    if (sibling !== null) sibling.split = best(task, 1);
   });
 }
 

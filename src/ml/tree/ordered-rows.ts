@@ -75,6 +75,8 @@ export interface RowKernels {
   /** The thread's own split and scratch buffer for split search. */
   readonly split: Split;
   readonly order: Float64Array;
+  /** The layout of the last node tasks' features (kept while the tree's features stay the same). */
+  layout: FeatureLayout | null;
 }
 
 export function rowKernels(rows: OrderedRows, memory: WebAssembly.Memory): RowKernels {
@@ -84,6 +86,7 @@ export function rowKernels(rows: OrderedRows, memory: WebAssembly.Memory): RowKe
     reset: resetKernel(rows, memory),
     split: new Split(),
     order: new Float64Array(512),
+    layout: null,
   };
 }
 
@@ -186,7 +189,7 @@ export function nodesTask(
   featTo: number,
   thread: number,
 ): void {
-  const layout = featureLayout(b.features.subarray(0, b.featureCount[0]), b.offsets);
+  const layout = currentLayout(b, kernels);
   const q = b.nodes;
   for (let task = 0; task < count; task++) {
     const t = task * NODE_WIDTH;
@@ -223,6 +226,15 @@ export function nodesTask(
       );
     }
   }
+}
+
+function currentLayout(b: OrderedRows, kernels: RowKernels): FeatureLayout {
+  const count = b.featureCount[0];
+  const last = kernels.layout?.features;
+  let same = last !== undefined && last.length === count;
+  for (let j = 0; same && j < count; j++) same = last![j] === b.features[j];
+  if (!same) kernels.layout = featureLayout(b.features.slice(0, count), b.offsets);
+  return kernels.layout!;
 }
 
 /**

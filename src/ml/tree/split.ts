@@ -26,11 +26,15 @@ export class Split {
   categorical = false;
   /** Numeric: value bins 1..threshold go left. */
   threshold = 0;
-  /** Categorical: catMask[bin] = 1 sends the bin left. */
-  readonly catMask = new Uint8Array(256);
+  private mask: Uint8Array | null = null;
   defaultLeft = false;
   leftG = 0;
   leftH = 0;
+
+  /** Categorical: catMask[bin] = 1 sends the bin left (made on first use: most splits are numeric). */
+  get catMask(): Uint8Array {
+    return (this.mask ??= new Uint8Array(256));
+  }
 
   reset(): void {
     this.gain = 0;

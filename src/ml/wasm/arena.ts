@@ -8,6 +8,7 @@ interface TypedArrayType<T> {
 const PAGE = 65_536;
 /** A WebAssembly memory addresses at most 4 GiB (65,536 pages). */
 const MAX_PAGES = 65_536;
+const ALIGN = 16;
 
 /**
  * One WebAssembly.Memory carved into typed arrays, so that kernels (assembler.ts) reach them by
@@ -17,9 +18,9 @@ export class Arena {
   readonly memory: WebAssembly.Memory;
   private used = 0;
 
-  /** An arena for arrays of these byte lengths (each is aligned to 8 bytes). */
+  /** An arena for arrays of these byte lengths (each is aligned to 16 bytes, a SIMD vector). */
   constructor(lengths: readonly number[], shared: boolean) {
-    const bytes = lengths.reduce((sum, length) => sum + Math.ceil(length / 8) * 8, 0);
+    const bytes = lengths.reduce((sum, length) => sum + Math.ceil(length / ALIGN) * ALIGN, 0);
     const pages = Math.ceil(bytes / PAGE) + 1;
     if (pages > MAX_PAGES) {
       throw new CairnError(
@@ -34,7 +35,7 @@ export class Arena {
 
   take<T>(type: TypedArrayType<T>, length: number): T {
     const at = this.used;
-    this.used += Math.ceil((length * type.BYTES_PER_ELEMENT) / 8) * 8;
+    this.used += Math.ceil((length * type.BYTES_PER_ELEMENT) / ALIGN) * ALIGN;
     return new type(this.memory.buffer, at, length);
   }
 }
