@@ -90,3 +90,48 @@ test('a category code that is negative, not whole or past the count is missing; 
     assert.equal(compiledLeft.predictRowMargins(Float64Array.of(x))[0], 10, `x = ${x}`);
   assert.equal(compiledLeft.predictRowMargins(Float64Array.of(2))[0], 20);
 });
+
+test('categorical splits over more than 63 codes (byte tables) and over fewer (masks) route as the Tree format does', () => {
+  // Root: feature 0 categorical, codes {1, 70, 99} left (or {1} when there are 3 codes); its right child splits feature 1 at 0.5.
+  for (const count of [3, 100]) {
+    const codes = count > 3 ? [1, 70, 99] : [1];
+    const ensemble: TreeEnsemble = {
+      objective: 'regression',
+      outputs: 1,
+      baseMargin: Float64Array.of(0.5),
+      treeOutput: Int32Array.of(0),
+      featureNames: ['c', 'x'],
+      categoryCounts: Int32Array.of(count, 0),
+      trees: [
+        {
+          left: Int32Array.of(1, -1, 3, -1, -1),
+          right: Int32Array.of(2, -1, 4, -1, -1),
+          feature: Int32Array.of(0, -1, 1, -1, -1),
+          threshold: Float64Array.of(0, 0, 0.5, 0, 0),
+          defaultLeft: Uint8Array.of(0, 0, 1, 0, 0),
+          catOffsets: Int32Array.of(0, codes.length, codes.length, codes.length, codes.length, codes.length),
+          catCodes: Int32Array.from(codes),
+          value: Float64Array.of(0, 10, 0, 20, 30),
+          cover: Float64Array.of(5, 1, 4, 2, 2),
+          gain: Float64Array.of(1, 0, 1, 0, 0),
+        },
+      ],
+    };
+    const c = [...Array.from({ length: count + 2 }, (_, i) => i), NaN, -1, 1.5];
+    const x = [0, 0.5, 1, NaN];
+    const rows = c.length * x.length;
+    const data = new Float64Array(2 * rows);
+    c.forEach((code, i) =>
+      x.forEach((value, j) => {
+        data[i * x.length + j] = code;
+        data[rows + i * x.length + j] = value;
+      }),
+    );
+    const X = { rows, cols: 2, data, names: ['c', 'x'], categoryCounts: Int32Array.of(count, 0) };
+    assert.deepEqual(
+      new CompiledEnsemble(ensemble).predictMargins(X),
+      predictMargin(ensemble, X),
+      `${count} codes`,
+    );
+  }
+});

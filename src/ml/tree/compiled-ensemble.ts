@@ -1,6 +1,6 @@
 import type { FeatureMatrix } from '../matrix.js';
 import type { TreeEnsemble } from './ensemble.js';
-import { flattenEnsemble, MISSING_BIN, shareFlat, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
+import { flattenEnsemble, shareFlat, type FlatEnsemble } from './flatten-ensemble.js';
 import { blockWalker } from './walk-kernel.js';
 
 /** Rows binned and routed together through every tree. */
@@ -33,11 +33,6 @@ export class CompiledEnsemble {
   private readonly missingRight: Int32Array;
   /** Binned values per row (perfect layout): at least 1, so a walk's reads stay in bounds. */
   private readonly slots: number;
-  private readonly slotFeature: Int32Array;
-  private readonly slotKind: Uint8Array;
-  private readonly slotLimit: Int32Array;
-  private readonly cutStart: Int32Array;
-  private readonly cuts: Float64Array;
   /** Linked layout: left child (right = left + 1); leaves have feature −1 and their value in threshold. */
   private readonly child: Int32Array;
   private readonly catStart: Int32Array;
@@ -46,9 +41,9 @@ export class CompiledEnsemble {
   private readonly catLut: Uint8Array;
   private readonly bigCategorical: Uint8Array;
   private readonly arrays: FlatEnsemble;
-  /** Perfect layout: the block walk (walk-kernel.ts) and its block of binned rows and margins. */
+  /** Perfect layout: the block's binning and walk (walk-kernel.ts) and its margins. */
+  private readonly bin: (data: Float64Array, n: number, r0: number, m: number) => void;
   private readonly walk: (rows: number) => void;
-  private readonly blockBins: Uint16Array;
   private readonly blockMargins: Float64Array;
 
   /** From an ensemble (flattened here) or from flat arrays (e.g. shared with a worker). */
@@ -66,11 +61,6 @@ export class CompiledEnsemble {
     this.threshold = arrays.threshold;
     this.missingRight = arrays.missingRight;
     this.slots = Math.max(arrays.slotFeature.length, 1);
-    this.slotFeature = arrays.slotFeature;
-    this.slotKind = arrays.slotKind;
-    this.slotLimit = arrays.slotLimit;
-    this.cutStart = arrays.cutStart;
-    this.cuts = arrays.cuts;
     this.child = arrays.child;
     this.catStart = arrays.catStart;
     this.catLimit = arrays.catLimit;
@@ -79,8 +69,8 @@ export class CompiledEnsemble {
     this.bigCategorical = arrays.bigCategorical;
     this.arrays = arrays;
     const kernel = this.depth > 0 ? blockWalker(arrays, this.slots, BLOCK) : null;
+    this.bin = kernel?.bin ?? (() => {});
     this.walk = kernel?.walk ?? (() => {});
-    this.blockBins = kernel?.bins ?? new Uint16Array(0);
     this.blockMargins = kernel?.margins ?? new Float64Array(0);
   }
 
@@ -116,7 +106,7 @@ export class CompiledEnsemble {
     const margins = this.blockMargins;
     for (let r0 = from; r0 < to; r0 += BLOCK) {
       const m = Math.min(to, r0 + BLOCK) - r0;
-      this.binRows(data, n, r0, m, this.blockBins);
+      this.bin(data, n, r0, m);
       for (let k = 0; k < K; k++) margins.fill(this.baseMargin[k], k * BLOCK, k * BLOCK + m);
       this.walk(m);
       if (K === 1) out.set(margins.subarray(0, m), r0);
@@ -137,50 +127,6 @@ export class CompiledEnsemble {
       out[this.treeOutput[t]] += this.threshold[at[0]];
     }
     return out;
-  }
-
-  /**
-   * Rows r0..r0 + m of column-major `data` (n rows) as binned values, column-major over the block:
-   * xb[s * BLOCK + i] (see FlatEnsemble.slotKind). A numeric bin counts the slot's cuts ≤ x by
-   * binary search.
-   */
-  private binRows(data: Float64Array, n: number, r0: number, m: number, xb: Uint16Array): void {
-    const { cuts, cutStart, slotFeature, slotKind } = this;
-    for (let s = 0; s < slotFeature.length; s++) {
-      const column = slotFeature[s] * n + r0;
-      const kind = slotKind[s];
-      const at = s * BLOCK;
-      if (kind === SLOT.zero) {
-        xb.fill(0, at, at + m);
-      } else if (kind === SLOT.categorical) {
-        const limit = this.slotLimit[s];
-        for (let i = 0; i < m; i++) {
-          const x = data[column + i];
-          const c = x | 0;
-          xb[at + i] = c === x && c >= 0 && c < limit ? c : limit;
-        }
-      } else {
-        const lo = cutStart[s];
-        const hi = cutStart[s + 1];
-        const missing = kind === SLOT.missingHigh ? MISSING_BIN : 0;
-        const shift = kind === SLOT.missingHigh ? -lo : 1 - lo;
-        for (let i = 0; i < m; i++) {
-          const x = data[column + i];
-          let bin = missing;
-          if (x === x) {
-            let a = lo;
-            let b = hi;
-            while (a < b) {
-              const mid = (a + b) >>> 1;
-              if (cuts[mid] <= x) a = mid + 1;
-              else b = mid;
-            }
-            bin = a + shift;
-          }
-          xb[at + i] = bin;
-        }
-      }
-    }
   }
 
   /** Linked layout: the slots of the leaves rows r0..r1 reach in tree t, into `at`. */

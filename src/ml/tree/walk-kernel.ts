@@ -1,4 +1,5 @@
 import { assemble, Code, I32, OP } from '../wasm/assembler.js';
+import { binKernel, binSizes } from './bin-kernel.js';
 import { MAX_PERFECT_DEPTH, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
 
 /**
@@ -149,6 +150,13 @@ function walkCode(kind: StepKind): Code {
 
 /** Compiled once per process and step kind; instantiated for each ensemble's memory. */
 const modules = new Map<StepKind, WebAssembly.Module>();
+/**
+ * The engine first runs a module unoptimised and optimises it in the background once it has run
+ * a while, so the first ensemble of each kind walks its empty block a few times: the first real
+ * batches (often small ones) then find the optimised code.
+ */
+export const WARM_UP_CALLS = 4;
+const warmed = new Set<StepKind>();
 
 function walkModule(kind: StepKind): WebAssembly.Module {
   let module = modules.get(kind);
@@ -162,11 +170,11 @@ function walkModule(kind: StepKind): WebAssembly.Module {
   return module;
 }
 
-/** A compiled walk over one ensemble: call walk(m) after binning m rows into `bins` and setting `margins`. */
+/** A compiled walk over one ensemble: bin m rows, set `margins`, then walk(m). */
 export interface BlockWalker {
+  /** Rows r0..r0 + m of column-major `data` (n rows) into the block's bins. */
+  bin: (data: Float64Array, n: number, r0: number, m: number) => void;
   walk: (rows: number) => void;
-  /** Column-major binned rows of the block: bins[s * block + i]. */
-  bins: Uint16Array;
   /** Column-major margins of the block: margins[k * block + i]. */
   margins: Float64Array;
 }
@@ -191,6 +199,13 @@ export function blockWalker(flat: FlatEnsemble, slots: number, block: number): B
   end += Math.ceil((2 * block * slots) / 8) * 8;
   const marginsAt = end;
   end += 8 * block * flat.outputs;
+  const sizes = binSizes(flat);
+  const slotsAt = end;
+  end += sizes.table;
+  const cutsAt = end;
+  end += sizes.cuts;
+  const valuesAt = end;
+  end += 8 * block * sizes.features.length;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(end / 65536) + 1 });
   const buffer = memory.buffer;
   const i32 = new Int32Array(buffer);
@@ -226,9 +241,13 @@ export function blockWalker(flat: FlatEnsemble, slots: number, block: number): B
     ...args: number[]
   ) => void;
   const treesEnd = flat.trees * TREE;
+  if (!warmed.has(kind)) {
+    warmed.add(kind);
+    for (let i = 0; i < WARM_UP_CALLS; i++) kernel(block, 0, treesEnd, binsAt, marginsAt);
+  }
   return {
+    bin: binKernel(flat, { slotsAt, cutsAt, valuesAt, binsAt, block }, memory),
     walk: (rows) => kernel(rows, 0, treesEnd, binsAt, marginsAt),
-    bins: new Uint16Array(buffer, binsAt, block * slots),
     margins: new Float64Array(buffer, marginsAt, block * flat.outputs),
   };
 }

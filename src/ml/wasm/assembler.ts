@@ -25,6 +25,7 @@ export const OP = {
   i32LeU: 0x4d,
   i32GeU: 0x4f,
   i64GeU: 0x5a,
+  f64Eq: 0x61,
   f64Lt: 0x63,
   f64Gt: 0x64,
   f64Le: 0x65,
@@ -63,6 +64,7 @@ const MEMORY_OPS = {
   i32Load8U: [0x2d, 0],
   i32Load16U: [0x2f, 1],
   i32Store: [0x36, 2],
+  i32Store16: [0x3b, 1],
   i64Store: [0x37, 3],
   f64Store: [0x39, 3],
 } as const;
@@ -120,6 +122,11 @@ export class Code {
   /** f64x2.extract_lane: the vector on the stack's lane 0 or 1. */
   f64x2Lane(lane: 0 | 1): this {
     return this.op(0xfd, 0x21, lane);
+  }
+
+  /** i32.trunc_sat_f64_s: the f64 on the stack toward zero, saturated at the i32 range (NaN: 0). */
+  i32TruncSatF64S(): this {
+    return this.op(0xfc, 0x02);
   }
 
   /** memory.copy: copies [length] bytes from [source] to [destination] (operands in that order, last on top). */
