@@ -15,6 +15,12 @@ export interface BuildKernels {
   pairs(s: number, e: number, featFrom: number, featTo: number, at: number, spareAt: number): void;
   /** The features rows.features[featFrom..featTo) of each row (a tree's column sample) into hist[at..]. */
   sampled(s: number, e: number, featFrom: number, featTo: number, at: number): void;
+  /** hist[at + k] −= hist[childAt + k] for k in from..to (even bounds): a sibling's histogram from its parent's. */
+  subtract(from: number, to: number, at: number, childAt: number): void;
+  /** hist[at + k] += spare[spareAt + k] for k in from..to (even bounds): the odd rows' sums of `pairs`. */
+  fold(from: number, to: number, at: number, spareAt: number): void;
+  /** rows.totals = G, H and the number of hessians > 0 over all positions, summed in position order. */
+  totals(): void;
 }
 
 // Parameters, then locals.
@@ -137,9 +143,47 @@ export function buildKernels(rows: OrderedRows, memory: WebAssembly.Memory): Bui
     );
   });
 
+  /** For k in from..to by pairs: hist[at + k] = hist[at + k] `op` other[otherAt + k], `other` at byte `otherBase`. */
+  const pairwise = (op: (typeof SIMD)[keyof typeof SIMD], otherBase: number) => {
+    const [FROM_K, TO_K, AT_K, OTHER_AT] = [S, E, FROM, TO];
+    const code = new Code();
+    const address = (base: number, at: number, k: number) =>
+      code.get(at).get(k).op(OP.i32Add).i32(3).op(OP.i32Shl).i32(base).op(OP.i32Add);
+    address(hist, AT_K, FROM_K).set(I);
+    address(hist, AT_K, TO_K).set(END);
+    address(otherBase, OTHER_AT, FROM_K).get(I).op(OP.i32Sub).set(K);
+    code.block(() =>
+      code.loop(() => {
+        code.get(I).get(END).op(OP.i32GeU).brIf(1);
+        code.get(I).get(I).v128Load().get(I).get(K).op(OP.i32Add).v128Load().simd(op).v128Store();
+        code.get(I).i32(16).op(OP.i32Add).set(I).br(0);
+      }),
+    );
+    return code;
+  };
+
+  const totals = new Code();
+  rowsLoop(totals, 1, () => {
+    loadPair(totals, 0, GH0);
+    totals.get(GH1).get(GH0).simd(SIMD.f64x2Add).set(GH1);
+    totals.get(GH0).f64x2Lane(1).f64(0).op(OP.f64Gt).get(K).op(OP.i32Add).set(K);
+  });
+  totals.i32(0).get(GH1).v128Store(rows.totals.byteOffset);
+  totals
+    .i32(0)
+    .get(K)
+    .op(OP.f64ConvertI32S)
+    .memory('f64Store', rows.totals.byteOffset + 16);
+
   return {
     all: compile(all),
     pairs: compile(pairs),
     sampled: compile(sampled),
+    subtract: compile(pairwise(SIMD.f64x2Sub, hist)),
+    fold: compile(pairwise(SIMD.f64x2Add, rows.spare.byteOffset)),
+    totals: (() => {
+      const run = compile<(s: number, e: number) => void>(totals);
+      return () => run(0, rows.n);
+    })(),
   };
 }

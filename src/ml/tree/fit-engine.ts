@@ -86,6 +86,7 @@ export function createGrowing(
       binBytes * n * stride,
       binBytes * n * stride,
       16 * n,
+      8 * 3,
       8 * histSize * slots,
       8 * histSize * threads,
       4 * F,
@@ -99,6 +100,7 @@ export function createGrowing(
   const pristine = buildBinIndex(set.bins, n, mapper.offsets, stride, index());
   const bins = index();
   const gh = arena.take(Float64Array, 2 * n);
+  const totals = arena.take(Float64Array, 3);
   const hist = arena.take(Float64Array, histSize * slots);
   const spare = arena.take(Float64Array, histSize * threads);
   const features = arena.take(Int32Array, F);
@@ -113,6 +115,7 @@ export function createGrowing(
     pristine,
     bins,
     gh,
+    totals,
     ids,
     hist,
     spare,
@@ -247,6 +250,7 @@ function taskRunner(
   return {
     threads,
     resetOrder: () => kernels.reset(),
+    totals: () => kernels.build.totals(),
     run(kind, count) {
       if (count === 0) return 0;
       if (kind === KIND_NODES) {

@@ -28,6 +28,8 @@ export interface TaskRunner {
   run(kind: number, count: number): number;
   /** Puts the rows back in their original order (bins and ids), before a tree. */
   resetOrder(): void;
+  /** Sums the gradient pairs of all positions into the rows' totals. */
+  totals(): void;
 }
 
 /** XGBoost's kRtEps: a split must gain more than this (and more than gamma). */

@@ -30,6 +30,8 @@ export interface OrderedRows {
   readonly bins: Uint16Array | Uint32Array;
   /** Gradient pairs in node order (2 per position); a zero hessian marks a row outside the tree's sample. */
   readonly gh: Float64Array;
+  /** Sums over all positions: G, H, and the number of rows with a hessian > 0. */
+  readonly totals: Float64Array;
   /** Original row of each position. */
   readonly ids: Uint32Array;
   /** Histogram slots, histSize numbers each (gradient, hessian per global bin). */
@@ -206,7 +208,7 @@ export function nodesTask(
       featTo,
       thread,
     );
-    if (sibling >= 0) subtract(b, layout, sibling, slot, featFrom, featTo);
+    if (sibling >= 0) subtract(b, kernels.build, layout, sibling, slot, featFrom, featTo);
     const record = (thread * b.nodeTasks + task) * 2;
     if (q[t + NODE.search] === 1) {
       search(b, kernels, layout, slot, q[t + NODE.G], q[t + NODE.H], q[t + NODE.C], featFrom, featTo, record);
@@ -270,30 +272,31 @@ function buildTask(
     return;
   }
   const spare = thread * b.histSize;
-  const other = b.spare;
-  other.fill(0, spare + lo, spare + hi);
+  b.spare.fill(0, spare + lo, spare + hi);
   const paired = s + ((e - s) & ~1);
   kernels.pairs(s, paired, featFrom, featTo, hb, spare);
   kernels.all(paired, e, featFrom, featTo, hb);
-  for (let k = lo; k < hi; k++) hist[hb + k] += other[spare + k];
+  kernels.fold(lo, hi, hb, spare);
 }
 
 /** Parent's histogram (slot `parent`) minus a child's: the other child's, for features featFrom..featTo. */
 function subtract(
   b: OrderedRows,
+  kernels: BuildKernels,
   layout: FeatureLayout,
   parent: number,
   child: number,
   featFrom: number,
   featTo: number,
 ): void {
-  const hist = b.hist;
-  const delta = (child - parent) * b.histSize;
-  const base = parent * b.histSize;
-  for (let j = featFrom; j < featTo; j++) {
-    const end = base + layout.histEnd[j];
-    for (let k = base + layout.histStart[j]; k < end; k++) hist[k] -= hist[k + delta];
+  const at = parent * b.histSize;
+  const childAt = child * b.histSize;
+  if (layout.all) {
+    kernels.subtract(layout.histStart[featFrom], layout.histEnd[featTo - 1], at, childAt);
+    return;
   }
+  for (let j = featFrom; j < featTo; j++)
+    kernels.subtract(layout.histStart[j], layout.histEnd[j], at, childAt);
 }
 
 /** The best split of the node in `slot` over features featFrom..featTo into split record `record`. */

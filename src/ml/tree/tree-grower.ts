@@ -56,14 +56,8 @@ export function orderedGrower(
           if (inSample[r] === 0) gh[2 * r] = gh[2 * r + 1] = 0;
         }
       }
-      let G = 0;
-      let H = 0;
-      let C = 0;
-      for (let r = 0; r < n; r++) {
-        G += gh[2 * r];
-        H += gh[2 * r + 1];
-        if (gh[2 * r + 1] > 0) C++;
-      }
+      tasks.totals();
+      const [G, H, C] = b.totals;
       b.features.set(layout.features);
       b.featureCount[0] = layout.features.length;
       return growOrdered(b, tasks, mapper, params, G, H, C, levelwise, refitsLeaves);
