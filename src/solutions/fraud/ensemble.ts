@@ -91,6 +91,24 @@ export class FraudEnsemble {
     return margins.map((m, i) => this.combine(m, isolation[i], ruleConfidence[i]).probability);
   }
 
+  /**
+   * Calibrated probabilities of `rows` rows laid out one after another in `xRows` (as a stream
+   * collects them); the same numbers as `scoreRow` on each, at a fraction of the per-call cost.
+   */
+  scoreRows(xRows: Float64Array, rows: number, ruleConfidence: Float64Array): Float64Array {
+    const cols = this.features.length;
+    const data = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[j * rows + i] = xRows[i * cols + j];
+    const X: FeatureMatrix = {
+      rows,
+      cols,
+      data,
+      names: this.features,
+      categoryCounts: NO_CATEGORIES.subarray(0, cols),
+    };
+    return this.scoreBatch(X, ruleConfidence);
+  }
+
   /** The k features that moved the GBDT margin most for this row (TreeSHAP, log-odds units). */
   explain(x: Float64Array, k: number): Contribution[] {
     return topContributions(this.shap(x), this.features, k, x);

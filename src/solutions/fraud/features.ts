@@ -51,6 +51,8 @@ export function rateKeys(tx: Transaction): string[] {
 
 /** Where USER_WINDOW_FEATURES land in FEATURE_NAMES. */
 const WINDOW_SLOTS = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20];
+/** Scratch for one call's window values (copied out before the call returns): no allocation per transaction. */
+const windowValues = new Float64Array(WINDOW_SLOTS.length);
 
 /**
  * The feature vector of one transaction at time `at` (epoch ms), in FEATURE_NAMES order. The
@@ -62,7 +64,7 @@ export function transactionFeatures(
   sources: FeatureSources,
   out = new Float64Array(FEATURE_NAMES.length),
 ): Float64Array {
-  const w = new Float64Array(WINDOW_SLOTS.length);
+  const w = windowValues;
   sources.windows.observe(tx, at, w);
   for (let k = 0; k < WINDOW_SLOTS.length; k++) out[WINDOW_SLOTS[k]] = w[k];
   const date = new Date(at);
@@ -78,16 +80,21 @@ export function transactionFeatures(
   return out;
 }
 
-/** Feature values by name plus the transaction's own fields, as the rule engine reads them. */
-export function ruleInput(tx: Transaction, x: Float64Array): Record<string, number | string> {
-  const input: Record<string, number | string> = {
-    user_id: tx.user_id,
-    merchant_id: tx.merchant_id,
-    merchant_category: tx.merchant_category,
-    device_id: tx.device_id,
-    payment_method: tx.payment_method,
-    currency: tx.currency,
-  };
+/**
+ * Feature values by name plus the transaction's own fields, as the rule engine reads them; written
+ * into `input` when given (a scorer reuses one record rather than building one per transaction).
+ */
+export function ruleInput(
+  tx: Transaction,
+  x: Float64Array,
+  input: Record<string, number | string> = {},
+): Record<string, number | string> {
+  input.user_id = tx.user_id;
+  input.merchant_id = tx.merchant_id;
+  input.merchant_category = tx.merchant_category;
+  input.device_id = tx.device_id;
+  input.payment_method = tx.payment_method;
+  input.currency = tx.currency;
   for (let j = 0; j < FEATURE_NAMES.length - 1; j++) input[FEATURE_NAMES[j]] = x[j];
   return input;
 }

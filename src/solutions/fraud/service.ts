@@ -92,10 +92,15 @@ export class FraudService {
   /** Decides one transaction and queues it, with its decision, for the warehouse. */
   score(tx: Transaction): FraudResult {
     const result = this.scorer.score(tx);
+    this.record(tx, result);
+    return result;
+  }
+
+  /** Books a decision made through the scorer's steps (the stream's batches) as `score` books its own. */
+  record(tx: Transaction, result: FraudResult): void {
     this.decidedIds.add(tx.transaction_id);
     this.log.add(tx, result);
     this.publisher?.touch(tx.user_id);
-    return result;
   }
 
   /** A user's current window values (counts, sums, time since previous …), or null for an unknown user. */

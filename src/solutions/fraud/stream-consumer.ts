@@ -6,7 +6,11 @@ import type { Database } from '../../warehouse/database.js';
 import { DECISIONS_TABLE } from './decision-log.js';
 import type { StreamSink } from './stream-sink.js';
 import type { FraudService } from './service.js';
-import { transactionSchema, type Transaction } from './transaction.js';
+import type { FraudEnsemble } from './ensemble.js';
+import { fallback, withLatency, type Assessment, type Decided } from './scorer.js';
+import { parseTransactionBody, type Transaction } from './transaction.js';
+import { VerdictThread } from './verdict-thread.js';
+import { ensembleVerdict, rowOf, VerdictRowsBuilder, type VerdictRows } from './verdict.js';
 
 export interface FraudStreamOptions {
   service: FraudService;
@@ -35,17 +39,32 @@ export interface FraudStreamStats {
 /** Dead letters of the fraud stream, beside the decisions (the stream pipelines' convention). */
 export const FRAUD_DEAD_LETTER_TABLE = deadLetterTable(DECISIONS_TABLE);
 
+/** A transaction waiting for the ensemble's verdict, with what it needs to be concluded. */
+interface Awaiting {
+  tx: Transaction;
+  assessment: Assessment;
+  message: StreamMessage;
+  started: number;
+}
+
 /**
- * Streaming fraud decisions: each transaction from the source is decided at once and its decision
- * published; transactions and decisions reach the warehouse in micro-batches, and a message is
- * acknowledged only after that, so the broker redelivers whatever was not stored. A transaction id
- * decided before (redelivery, restart) is acknowledged without being scored or counted again.
+ * Streaming fraud decisions. Messages that arrive together (one read from the broker) are decided
+ * as a batch: each transaction's features and rules in arrival order on this thread — the user
+ * windows are shared with the HTTP path — and the ensemble's part for the whole batch on a scoring
+ * thread, so the two overlap; each decision is published once concluded. Transactions and decisions
+ * reach the warehouse in micro-batches, and a message is acknowledged only after that, so the broker
+ * redelivers whatever was not stored. A transaction id decided before (redelivery, restart) is
+ * acknowledged without being scored or counted again.
  */
 export class FraudStreamConsumer {
+  private inbox: StreamMessage[] = [];
   private pending: StreamMessage[] = [];
   private dead: { payload: string; reason: string }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Batches at the scoring thread, concluded in the order sent. */
+  private scoring: Promise<void> = Promise.resolve();
+  private readonly thread = new VerdictThread();
   private readonly counters: FraudStreamStats = {
     received: 0,
     decided: 0,
@@ -75,24 +94,101 @@ export class FraudStreamConsumer {
 
   private receive(message: StreamMessage): void {
     this.counters.received++;
-    const parsed = parseTransaction(message.data);
-    if (typeof parsed === 'string') {
-      this.dead.push({
-        payload: Buffer.from(message.data).toString('utf8').slice(0, 10_000),
-        reason: parsed,
-      });
-    } else if (this.options.service.decidedIds.has(parsed.transaction_id)) {
-      this.counters.duplicates++;
-    } else {
-      const result = this.options.service.score(parsed);
-      this.options.sink.publish(JSON.stringify(result));
-      this.counters.decided++;
+    if (this.inbox.length === 0) setImmediate(() => this.decideInbox());
+    this.inbox.push(message);
+  }
+
+  /** Decides the messages received since the last batch. */
+  private decideInbox(): void {
+    const { service } = this.options;
+    const { scorer } = service;
+    const ensemble = scorer.ensemble;
+    const messages = this.inbox;
+    this.inbox = [];
+    const awaiting: Awaiting[] = [];
+    let rows: VerdictRowsBuilder | null = null;
+    for (const message of messages) {
+      const tx = parseTransaction(message.data);
+      if (typeof tx === 'string') {
+        this.dead.push({ payload: decode(message.data).slice(0, 10_000), reason: tx });
+        this.settle(message);
+        continue;
+      }
+      if (service.decidedIds.has(tx.transaction_id)) {
+        this.counters.duplicates++;
+        this.settle(message);
+        continue;
+      }
+      // A later copy of this transaction, in this batch or the next, is a duplicate from here on.
+      service.decidedIds.add(tx.transaction_id);
+      const started = performance.now();
+      let assessment: Assessment;
+      try {
+        assessment = scorer.assess(tx);
+      } catch (error) {
+        this.conclude(tx, fallback(tx.transaction_id, error), started, message);
+        continue;
+      }
+      if (ensemble === null || assessment.block) {
+        this.conclude(tx, scorer.conclude(assessment, null), started, message);
+        continue;
+      }
+      rows ??= new VerdictRowsBuilder(ensemble.features.length, messages.length);
+      rows.add(assessment.x, assessment.strongest, assessment.review);
+      awaiting.push({ tx, assessment, message, started });
     }
+    if (rows !== null) this.score(ensemble!, awaiting, rows.build());
+  }
+
+  /** Concludes a batch once the scoring thread has its verdicts (or, should it fail, as `score` would). */
+  private score(ensemble: FraudEnsemble, awaiting: Awaiting[], rows: VerdictRows): void {
+    const { scorer } = this.options.service;
+    const policy = scorer.policy;
+    const done = this.thread.verdicts(ensemble, rows, policy).then(
+      (verdicts) => {
+        awaiting.forEach((a, i) =>
+          this.conclude(a.tx, scorer.conclude(a.assessment, verdicts[i]), a.started, a.message),
+        );
+      },
+      (error: unknown) => {
+        this.options.logger.warn(
+          { err: errorMessage(error) },
+          'fraud stream: scoring here, not on its thread',
+        );
+        awaiting.forEach((a, i) => {
+          let decided: Decided;
+          try {
+            const x = rowOf(rows, i);
+            const probability = ensemble.scoreRow(x, rows.strongest[i]).probability;
+            decided = scorer.conclude(
+              a.assessment,
+              ensembleVerdict(ensemble, x, probability, rows.review[i] === 1, policy),
+            );
+          } catch (failure) {
+            decided = fallback(a.tx.transaction_id, failure);
+          }
+          this.conclude(a.tx, decided, a.started, a.message);
+        });
+      },
+    );
+    this.scoring = this.scoring.then(() => done);
+  }
+
+  /** Publishes a decision, books it with the service and queues its message for the warehouse. */
+  private conclude(tx: Transaction, decided: Decided, started: number, message: StreamMessage): void {
+    const result = withLatency(decided, started);
+    this.options.service.record(tx, result);
+    this.options.sink.publish(JSON.stringify(result));
+    this.counters.decided++;
+    this.settle(message);
+  }
+
+  /** Queues a handled message for acknowledgement after the next write. */
+  private settle(message: StreamMessage): void {
     this.pending.push(message);
     if (this.pending.length >= this.batchSize) this.flushSoon(0);
     else this.flushSoon(this.batchWaitMs);
   }
-
   private flushSoon(wait: number): void {
     if (this.timer && wait > 0) return;
     clearTimeout(this.timer);
@@ -150,11 +246,14 @@ export class FraudStreamConsumer {
     }
   }
 
-  /** Stores and acknowledges what is pending, then stops the source (the sink stays the caller's). */
+  /** Decides what was received, stores and acknowledges it, then stops the source (the sink stays the caller's). */
   async close(): Promise<void> {
     clearTimeout(this.timer);
+    if (this.inbox.length > 0) this.decideInbox();
+    await this.scoring;
     await this.flush();
     await this.options.source.close();
+    await this.thread.close();
   }
 }
 
@@ -162,11 +261,14 @@ export class FraudStreamConsumer {
 function parseTransaction(data: Uint8Array): Transaction | string {
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.from(data).toString('utf8'));
+    body = JSON.parse(decode(data));
   } catch (error) {
     return `not JSON: ${errorMessage(error)}`;
   }
-  const parsed = transactionSchema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  return parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return parseTransactionBody(body);
+}
+
+/** The message's bytes as text (a view of them, not a copy, until decoded). */
+function decode(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
 }
