@@ -1,4 +1,4 @@
-import { Code, compileKernel, I32, I64, OP, type MemoryOp } from '../wasm/assembler.js';
+import { Code, compileKernel, I32, I64, OP, V128, type MemoryOp } from '../wasm/assembler.js';
 import type { OrderedRows } from './ordered-rows.js';
 
 /**
@@ -23,8 +23,29 @@ const [S, E, FEATURE, THRESHOLD, DEFAULT_LEFT, CATEGORICAL, MASK_AT, MISSING, RE
   0, 1, 2, 3, 4, 5, 6, 7, 8,
 ];
 const PARAMS = 9;
-const [I, J, LEFT, GB, RA, RB, TMP, WIDE] = [9, 10, 11, 12, 13, 14, 15, 16];
-const LOCALS = [I32, I32, I32, I32, I32, I32, I32, I64] as const;
+const [I, J, LEFT, GB, RA, RB, TMP, WIDE, VECTOR] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+const LOCALS = [I32, I32, I32, I32, I32, I32, I32, I64, V128] as const;
+/** Pieces a row is swapped in: 16-byte vectors, then 8- and 4-byte words. */
+const PIECES = [
+  {
+    bytes: 16,
+    temp: VECTOR,
+    load: (code: Code, at: number) => code.v128Load(at),
+    store: (code: Code, at: number) => code.v128Store(at),
+  },
+  {
+    bytes: 8,
+    temp: WIDE,
+    load: (code: Code, at: number) => code.memory('i64Load', at),
+    store: (code: Code, at: number) => code.memory('i64Store', at),
+  },
+  {
+    bytes: 4,
+    temp: TMP,
+    load: (code: Code, at: number) => code.memory('i32Load', at),
+    store: (code: Code, at: number) => code.memory('i32Store', at),
+  },
+] as const;
 
 /** Compiles the partition kernel for `rows`, whose bins, gradient pairs, ids, masks and tasks sit in `memory`. */
 export function partitionKernel(rows: OrderedRows, memory: WebAssembly.Memory): PartitionKernel {
@@ -55,22 +76,14 @@ export function partitionKernel(rows: OrderedRows, memory: WebAssembly.Memory): 
       .i32(0)
       .op(OP.f64ConvertI32S, OP.f64Gt, OP.i32Add)
       .set(LEFT);
-  /** Swaps rows i and j (byte addresses RA, RB) of the array at `base`, `bytes` per row, `step` bytes at a time. */
-  const swap = (base: number, bytes: number, load: MemoryOp, store: MemoryOp, temp: number, step: number) => {
-    for (let at = 0; at < bytes; at += step) {
-      code
-        .get(RA)
-        .memory(load, base + at)
-        .set(temp);
-      code
-        .get(RA)
-        .get(RB)
-        .memory(load, base + at)
-        .memory(store, base + at);
-      code
-        .get(RB)
-        .get(temp)
-        .memory(store, base + at);
+  /** Swaps rows i and j (byte addresses RA, RB) of the array at `base`, `bytes` (a multiple of 4) per row, in the largest pieces that fit. */
+  const swap = (base: number, bytes: number) => {
+    for (let at = 0; at < bytes;) {
+      const piece = PIECES.find((p) => p.bytes <= bytes - at)!;
+      piece.load(code.get(RA), base + at).set(piece.temp);
+      piece.store(piece.load(code.get(RA).get(RB), base + at), base + at);
+      piece.store(code.get(RB).get(piece.temp), base + at);
+      at += piece.bytes;
     }
   };
   const rowAddresses = (bytes: number) =>
@@ -97,14 +110,13 @@ export function partitionKernel(rows: OrderedRows, memory: WebAssembly.Memory): 
         }),
       );
       code.get(I).get(J).op(OP.i32GtS).brIf(1);
-      // Rows move as raw bits (bins word by word, gradient pairs as 64-bit integers), never through a double.
+      // Rows move as raw bits (bins and gradient pairs as vectors and words), never through a double.
       rowAddresses(rowBytes);
-      if (rowBytes % 8 === 0) swap(bins, rowBytes, 'i64Load', 'i64Store', WIDE, 8);
-      else swap(bins, rowBytes, 'i32Load', 'i32Store', TMP, 4);
+      swap(bins, rowBytes);
       rowAddresses(16);
-      swap(gh, 16, 'i64Load', 'i64Store', WIDE, 8);
+      swap(gh, 16);
       rowAddresses(4);
-      swap(rows.ids.byteOffset, 4, 'i32Load', 'i32Store', TMP, 4);
+      swap(rows.ids.byteOffset, 4);
       countInSample(I);
       code.get(I).i32(1).op(OP.i32Add).set(I).get(J).i32(1).op(OP.i32Sub).set(J).br(0);
     }),
