@@ -35,8 +35,12 @@ export function predictionColumns(
   frame: Frame,
   options: { pool?: ParallelPool } = {},
 ): Column[] {
-  const { target, features } = model.artifact;
-  const scores = model.estimator.predict(buildMatrix(frame, features), options);
+  const scores = model.estimator.predict(buildMatrix(frame, model.artifact.features), options);
+  return columnsFromScores(model.artifact.target, frame, scores);
+}
+
+/** predictionColumns' columns from the scores the model's estimator gave for the frame's rows. */
+export function columnsFromScores(target: TargetInfo, frame: Frame, scores: Float64Array): Column[] {
   if (target.outputs !== undefined) {
     return target.task === 'impute'
       ? filledColumns(target.outputs, scores, frame)

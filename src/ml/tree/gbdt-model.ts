@@ -8,7 +8,7 @@ import type { GbdtJson } from './gbdt-json.js';
 import type { GbdtParams } from './gbdt-params.js';
 import type { FlatEnsemble } from './flatten-ensemble.js';
 import { featureImportance, type ImportanceKind } from './importance.js';
-import { PREDICT_WORKER_MODULE, type PredictContext } from './predict-worker.js';
+import { newTreesId, PREDICT_WORKER_MODULE, type PredictContext } from './predict-worker.js';
 
 export interface PredictOptions {
   /** Worker threads for large batches (see core/workers/pool.ts). */
@@ -24,9 +24,6 @@ export interface EvalHistory {
   /** The validation metric after each round (empty when there was no validation set). */
   readonly valid: readonly number[];
 }
-
-/** Numbers the ensembles shared with pool workers, which keep each one compiled (predict-worker.ts). */
-let nextSharedTreesId = 1;
 
 /**
  * A trained gradient-boosted tree ensemble: immutable, predicts from a FeatureMatrix with the
@@ -111,7 +108,7 @@ export class GbdtModel {
     const data = new Float64Array(new SharedArrayBuffer(X.data.byteLength));
     data.set(X.data);
     const out = new Float64Array(new SharedArrayBuffer(8 * X.rows * this.ensemble.outputs));
-    this.sharedTreesId ??= nextSharedTreesId++;
+    this.sharedTreesId ??= newTreesId();
     const context: PredictContext = {
       trees: this.sharedTrees,
       treesId: this.sharedTreesId,

@@ -4,18 +4,14 @@ import { CairnError } from '../../core/errors.js';
 import type { Column, Frame } from '../../core/frame.js';
 import type { ParallelPool } from '../../core/parallel.js';
 import { loadModel } from '../../models/load.js';
-import {
-  predictionColumns,
-  predictionOutputs,
-  type PredictionOutput,
-  type TrainedModel,
-} from '../../models/model.js';
+import { predictionOutputs, type PredictionOutput } from '../../models/model.js';
 import { listVersions, STAGES, type Stage } from '../../models/registry.js';
 import { exec, type Database } from '../../warehouse/database.js';
 import { readFrame } from '../../warehouse/frame-io.js';
 import { checkTableName, ident } from '../../warehouse/sql.js';
 import { asText } from '../../warehouse/values.js';
 import { appendColumns } from './append-columns.js';
+import { chunkScorer } from './chunk-scorer.js';
 import {
   committedChunks,
   ensureScoreTables,
@@ -137,7 +133,9 @@ export async function scoreTable(
       connection,
       `CREATE TEMP TABLE ${ident(STAGE)} (${ident(ROWID)} BIGINT, ${outputs.map((o) => `${ident(o.name)} ${o.type}`).join(', ')})`,
     );
-    // While chunk k is predicted on this thread (and the pool), DuckDB reads chunk k+1 and writes k−1.
+    // While chunk k is predicted (on this thread, the pool, or the pool's workers alone), DuckDB
+    // reads chunk k+1 and writes k−1.
+    const scorer = chunkScorer(model, options.pool);
     let next = todo.length > 0 ? read(todo[0]) : null;
     let writing: Promise<void> = Promise.resolve();
     for (let i = 0; i < todo.length; i++) {
@@ -145,9 +143,17 @@ export async function scoreTable(
       next = i + 1 < todo.length ? read(todo[i + 1]) : null;
       // A failed read ahead is reported when its turn comes, not as an unhandled rejection now.
       next?.catch(() => undefined);
-      await writing;
-      options.signal?.throwIfAborted();
-      const scored = scoreChunk(model, frame, outputs, options.pool);
+      const scoring = frame.rows > 0 && scorer.inWorkers ? scorer.start(frame) : null;
+      try {
+        await writing;
+        options.signal?.throwIfAborted();
+        // Workers predicting this chunk leave this thread free to take in the next one first.
+        if (scoring !== null) await next?.catch(() => undefined);
+      } catch (error) {
+        finishQuietly(scoring);
+        throw error;
+      }
+      const scored = scoredChunk(frame, outputs, scoring ?? (frame.rows > 0 ? scorer.start(frame) : null));
       const k = todo[i];
       writing = commitChunk(connection, run, k, scored, insert).then(() => {
         rows += frame.rows;
@@ -287,10 +293,19 @@ async function resumeOrStart(
   return plan;
 }
 
-function scoreChunk(model: TrainedModel, frame: Frame, outputs: OutputColumn[], pool?: ParallelPool): Frame {
+/** Lets workers still predicting a chunk finish (their session must close) when the run fails meanwhile. */
+function finishQuietly(scoring: (() => Column[]) | null): void {
+  try {
+    scoring?.();
+  } catch {
+    // the run's own error is the one to report
+  }
+}
+
+function scoredChunk(frame: Frame, outputs: OutputColumn[], scoring: (() => Column[]) | null): Frame {
   const rowid = frame.columns[0];
-  if (frame.rows === 0) return { rows: 0, columns: [rowid] };
-  const predicted = predictionColumns(model, frame, { pool });
+  if (scoring === null) return { rows: 0, columns: [rowid] };
+  const predicted = scoring();
   const byName = new Map(predicted.map((c) => [c.name, c]));
   const columns: Column[] = [rowid, ...outputs.map((o) => byName.get(o.name)!)];
   return { rows: frame.rows, columns };
