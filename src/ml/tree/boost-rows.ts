@@ -43,15 +43,20 @@ export const ROW_ARGS = { kind: 0, from: 1, to: 2, thread: 3, output: 4, paramet
 export const KIND_GRADIENTS = 2;
 export const KIND_LEAVES = 3;
 
-/** Gradient pairs of output `output` for rows from..to (ROW_ARGS). */
+/**
+ * Puts positions from..to back in row order (`reset`, the thread's kernel) for the next tree and
+ * fills their gradient pairs of output `output` (ROW_ARGS).
+ */
 export function gradientsTask(
   rows: OrderedRows,
   state: BoostRows,
   objective: Objective,
+  reset: (from: number, to: number) => void,
   args: Float64Array,
 ): void {
   const from = args[ROW_ARGS.from] | 0;
   const to = args[ROW_ARGS.to] | 0;
+  reset(from, to);
   objective.gradients(
     state.margins,
     state.y,

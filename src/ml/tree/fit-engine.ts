@@ -162,8 +162,9 @@ export function createGrowing(
   };
   const context: WorkerContext = { rows, boost: state, memory: arena.memory };
   const session = shared ? pool!.open(ORDERED_WORKER_MODULE, context) : null;
-  const tasks = taskRunner(rows, rowKernels(rows, arena.memory), session, threads, mapper.nBins);
-  const rowWork = rowRunner(rows, state, objective, session, threads);
+  const kernels = rowKernels(rows, arena.memory);
+  const tasks = taskRunner(rows, kernels, session, threads, mapper.nBins);
+  const rowWork = rowRunner(rows, state, objective, kernels, session, threads);
   return {
     grower: orderedGrower(
       rows,
@@ -249,7 +250,6 @@ function taskRunner(
   };
   return {
     threads,
-    resetOrder: () => kernels.reset(),
     totals: () => kernels.build.totals(),
     run(kind, count) {
       if (count === 0) return 0;
@@ -317,6 +317,7 @@ function rowRunner(
   b: OrderedRows,
   state: BoostRows,
   objective: Objective,
+  kernels: RowKernels,
   session: ParallelSession | null,
   threads: number,
 ): RowRunner {
@@ -334,10 +335,10 @@ function rowRunner(
       };
       if (!parallel) {
         own.set([KIND_GRADIENTS, 0, b.n, 0, k, parameter]);
-        gradientsTask(b, state, objective, own);
+        gradientsTask(b, state, objective, kernels.reset, own);
         return;
       }
-      runParts(session, threads, 1, fill, own, () => gradientsTask(b, state, objective, own));
+      runParts(session, threads, 1, fill, own, () => gradientsTask(b, state, objective, kernels.reset, own));
     },
     leaves(count, k) {
       if (!parallel || count === 1) {

@@ -26,8 +26,6 @@ export interface TaskRunner {
   readonly threads: number;
   /** Returns the number of threads that took part (node tasks: threads 0.. took ascending feature ranges). */
   run(kind: number, count: number): number;
-  /** Puts the rows back in their original order (bins and ids), before a tree. */
-  resetOrder(): void;
   /** Sums the gradient pairs of all positions into the rows' totals. */
   totals(): void;
 }

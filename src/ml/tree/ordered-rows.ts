@@ -72,8 +72,8 @@ export interface SplitSearch {
 export interface RowKernels {
   readonly build: BuildKernels;
   readonly partition: PartitionKernel;
-  /** Back to the original row order (before each tree). */
-  readonly reset: () => void;
+  /** Positions from..to back to the original row order (before each tree). */
+  readonly reset: (from: number, to: number) => void;
   /** The thread's own split and scratch buffer for split search. */
   readonly split: Split;
   readonly order: Float64Array;

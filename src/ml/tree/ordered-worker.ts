@@ -23,7 +23,8 @@ export function init(context: WorkerContext): Kernel[] {
   return [
     (args) => runTasks(context.rows, kernels, args),
     (args) => {
-      if (args[ROW_ARGS.kind] === KIND_GRADIENTS) gradientsTask(context.rows, context.boost, objective, args);
+      if (args[ROW_ARGS.kind] === KIND_GRADIENTS)
+        gradientsTask(context.rows, context.boost, objective, kernels.reset, args);
       else leavesTask(context.rows, context.boost, args);
     },
   ];

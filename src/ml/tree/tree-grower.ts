@@ -14,7 +14,7 @@ export interface LeafRows {
 
 /** Row work on one thread or several (fit-engine.ts). */
 export interface RowRunner {
-  /** Gradient pairs of output k for every row into the ordered rows' gh (in row order). */
+  /** Puts the rows back in row order and fills their gradient pairs of output k (ordered rows' gh). */
   gradients(k: number, parameter: number): void;
   /** Adds leaf entries 0..count−1 of the boost state's table to output k's margins. */
   leaves(count: number, k: number): void;
@@ -26,7 +26,7 @@ export interface TreeGrower {
   readonly margins: Float64Array;
   /** Computes the gradient pairs of output k for the next tree (the objective's round parameter given). */
   gradients(k: number, parameter: number): void;
-  /** Grows a tree on the rows with inSample[r] = 1 (all rows when null). */
+  /** Grows a tree on the rows with inSample[r] = 1 (all rows when null); `gradients` readies the rows for it. */
   grow(inSample: Uint8Array | null, layout: FeatureLayout): GrownTree;
   /** Adds the last grown tree's leaf values to output k's margins of every training row (sampled or not). */
   addToMargins(tree: GrownTree, k: number): void;
@@ -50,7 +50,6 @@ export function orderedGrower(
     margins: state.margins,
     gradients: (k, parameter) => rowWork.gradients(k, parameter),
     grow(inSample, layout) {
-      tasks.resetOrder();
       if (inSample !== null) {
         for (let r = 0; r < n; r++) {
           if (inSample[r] === 0) gh[2 * r] = gh[2 * r + 1] = 0;
