@@ -15,6 +15,21 @@ export interface PredictContext {
   readonly rows: number;
   /** Margins, row-major. */
   readonly out: Float64Array;
+  /** Kernel 1's shared count of the TAKEN_ROWS pieces handed out so far. */
+  readonly taken?: Int32Array;
+}
+
+/** Rows a thread takes at a time when threads share a batch as they come free (kernel 1). */
+const TAKEN_ROWS = 4_096;
+
+/** Predicts pieces of the batch, as long as there are some nobody took yet. */
+function takePieces(compiled: CompiledEnsemble, context: PredictContext, taken: Int32Array): void {
+  for (;;) {
+    const from = Atomics.add(taken, 0, 1) * TAKEN_ROWS;
+    if (from >= context.rows) return;
+    const to = Math.min(context.rows, from + TAKEN_ROWS);
+    compiled.predictRange(context.data, context.rows, from, to, context.out);
+  }
 }
 
 let lastTreesId = 0;
@@ -28,48 +43,51 @@ export function newTreesId(): number {
 const compiledById = new Map<number, CompiledEnsemble>();
 const KEPT_ENSEMBLES = 8;
 
-/** Kernel 0: margins of rows args[0]..args[1]. */
+/** Kernel 0: margins of rows args[0]..args[1]; kernel 1: margins of the pieces it takes (see startMargins). */
 export function init(context: PredictContext): Kernel[] {
   const compiled = compiledById.get(context.treesId) ?? new CompiledEnsemble(context.trees);
   compiledById.delete(context.treesId);
   compiledById.set(context.treesId, compiled);
   if (compiledById.size > KEPT_ENSEMBLES) compiledById.delete(compiledById.keys().next().value!);
-  return [(args) => compiled.predictRange(context.data, context.rows, args[0] | 0, args[1] | 0, context.out)];
+  return [
+    (args) => compiled.predictRange(context.data, context.rows, args[0] | 0, args[1] | 0, context.out),
+    () => takePieces(compiled, context, context.taken!),
+  ];
 }
 
 /**
- * Starts the margins of X (row-major, `outputs` per row) on the pool's workers alone, so that this
- * thread is free for other work (I/O) until it calls `wait`. The pool needs a worker (threads ≥ 2);
- * its session stays open until `wait`. `buffers` are reused when large enough.
+ * Starts the margins of X (row-major, `outputs` per row) on the pool's workers, so that this
+ * thread is free for other work (I/O) until it calls `wait`, where it takes the pieces still left
+ * with `compiled` (the same ensemble as `trees`). The pool needs a worker (threads ≥ 2); its
+ * session stays open until `wait`. `buffers` are reused when large enough.
  */
 export function startMargins(
   pool: ParallelPool,
-  trees: FlatEnsemble,
-  treesId: number,
+  compiled: CompiledEnsemble,
+  shared: { trees: FlatEnsemble; treesId: number },
   X: FeatureMatrix,
   buffers: { data?: Float64Array; out?: Float64Array } = {},
 ): { wait: () => Float64Array; buffers: { data: Float64Array; out: Float64Array } } {
-  const shared = (array: Float64Array | undefined, length: number) =>
+  const buffer = (array: Float64Array | undefined, length: number) =>
     array !== undefined && array.length >= length
       ? array
       : new Float64Array(new SharedArrayBuffer(8 * Math.max(length, 1)));
-  const data = shared(buffers.data, X.data.length);
-  const out = shared(buffers.out, X.rows * trees.outputs);
+  const data = buffer(buffers.data, X.data.length);
+  const out = buffer(buffers.out, X.rows * compiled.outputs);
   data.set(X.data);
-  const context: PredictContext = { trees, treesId, data, rows: X.rows, out };
+  const taken = new Int32Array(new SharedArrayBuffer(4));
+  const context: PredictContext = { ...shared, data, rows: X.rows, out, taken };
   const session = pool.open(PREDICT_WORKER_MODULE, context);
-  const workers = session.workers;
-  const bound = (part: number) => Math.floor((X.rows * part) / workers);
-  for (let w = 0; w < workers; w++) session.args(w).set([bound(w), bound(w + 1)]);
-  session.start(0, workers);
+  session.start(1, session.workers);
   return {
     wait: () => {
       try {
-        session.wait();
+        takePieces(compiled, context, taken);
       } finally {
+        session.wait();
         session.close();
       }
-      return out.slice(0, X.rows * trees.outputs);
+      return out.slice(0, X.rows * compiled.outputs);
     },
     buffers: { data, out },
   };
