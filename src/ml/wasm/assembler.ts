@@ -42,7 +42,6 @@ export const OP = {
   f64Add: 0xa0,
   f64Sub: 0xa1,
   f64Mul: 0xa2,
-  f64Div: 0xa3,
   f64Min: 0xa4,
   f64Max: 0xa5,
   i32WrapI64: 0xa7,
