@@ -1,7 +1,6 @@
-import { DuckDBTimestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CairnError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Database } from '../../warehouse/database.js';
+import { exec, type Database } from '../../warehouse/database.js';
 import { META_SCHEMA } from '../../warehouse/metadata.js';
 import { asText, type JsonRow } from '../../warehouse/values.js';
 import type { FraudResult } from './scorer.js';
@@ -41,20 +40,48 @@ export async function ensureDecisionTables(db: Database): Promise<void> {
 
 const FLUSH_ROWS = 5000;
 
-interface Entry {
-  tx: Transaction;
-  result: FraudResult;
-  /** Epoch ms of the decision. */
-  at: number;
-}
+/** How each decision row reads as JSON (`from_json`'s structure), in the table's column order. */
+const ROW_STRUCTURE = JSON.stringify({
+  transaction_id: 'VARCHAR',
+  user_id: 'VARCHAR',
+  amount: 'DOUBLE',
+  currency: 'VARCHAR',
+  merchant_id: 'VARCHAR',
+  merchant_category: 'VARCHAR',
+  device_id: 'VARCHAR',
+  payment_method: 'VARCHAR',
+  ts: 'VARCHAR',
+  lat: 'DOUBLE',
+  lon: 'DOUBLE',
+  decision: 'VARCHAR',
+  score: 'INTEGER',
+  method: 'VARCHAR',
+  reasons: 'VARCHAR',
+  latency_ms: 'DOUBLE',
+  decided_at: 'VARCHAR',
+  transaction: 'VARCHAR',
+});
+const BATCH_ROWS = `(SELECT unnest(from_json($1::JSON, '[${ROW_STRUCTURE}]'), recursive := true))`;
+const INSERT_DECISIONS = `INSERT INTO main.${DECISIONS_TABLE}
+  SELECT transaction_id, user_id, amount, currency, merchant_id, merchant_category, device_id,
+         payment_method, ts::TIMESTAMPTZ, lat, lon, decision, score, method, reasons, latency_ms,
+         decided_at::TIMESTAMPTZ
+  FROM ${BATCH_ROWS}`;
+const INSERT_REVIEWS = `INSERT INTO ${REVIEWS_TABLE} (transaction_id, decision, score, reasons, transaction, created_at)
+  SELECT transaction_id, decision, score, reasons, transaction, decided_at::TIMESTAMPTZ
+  FROM ${BATCH_ROWS} WHERE transaction IS NOT NULL
+  ON CONFLICT DO NOTHING`;
 
 /**
- * Buffers decisions and writes them in micro-batches through DuckDB's appender (at most every
- * `intervalMs`), so the scoring path never waits on the database; REVIEW and BLOCK decisions also
- * enter the review queue. A batch that fails to write stays buffered and is tried again.
+ * Buffers decisions and writes them in micro-batches (at most every `intervalMs`), so the scoring
+ * path never waits on the database; REVIEW and BLOCK decisions also enter the review queue. Each
+ * decision becomes its JSON row when it is added (a few microseconds per request) and a batch goes to
+ * DuckDB as one JSON parameter: parsing and inserting then run on DuckDB's threads, where an appender
+ * or thousands of bound values would hold the event loop for milliseconds and delay every request
+ * behind them. A batch that fails to write stays buffered and is tried again.
  */
 export class DecisionLog {
-  private buffer: Entry[] = [];
+  private buffer: string[] = [];
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<boolean> = Promise.resolve(true);
   private decisionsTable = false;
@@ -69,7 +96,7 @@ export class DecisionLog {
   }
 
   add(tx: Transaction, result: FraudResult): void {
-    this.buffer.push({ tx, result, at: Date.now() });
+    this.buffer.push(decisionRow(tx, result, Date.now()));
     if (this.buffer.length >= 4 * FLUSH_ROWS) void this.flush();
   }
 
@@ -100,9 +127,10 @@ export class DecisionLog {
           await this.db.run(`CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS})`);
           this.decisionsTable = true;
         }
+        const rows = `[${batch.join(',')}]`;
         await this.db.transaction(async (connection) => {
-          await appendDecisions(connection, batch);
-          await insertReviews(connection, batch);
+          await exec(connection, INSERT_DECISIONS, [rows]);
+          await exec(connection, INSERT_REVIEWS, [rows]);
         });
       } catch (error) {
         this.buffer.unshift(...batch);
@@ -114,59 +142,32 @@ export class DecisionLog {
   }
 }
 
-async function appendDecisions(connection: DuckDBConnection, batch: readonly Entry[]): Promise<void> {
-  const appender = await connection.createAppender(DECISIONS_TABLE, 'main');
-  try {
-    for (const { tx, result, at } of batch) {
-      appender.appendVarchar(tx.transaction_id);
-      appender.appendVarchar(tx.user_id);
-      appender.appendDouble(tx.amount);
-      appender.appendVarchar(tx.currency);
-      appender.appendVarchar(tx.merchant_id);
-      appender.appendVarchar(tx.merchant_category);
-      appender.appendVarchar(tx.device_id);
-      appender.appendVarchar(tx.payment_method);
-      appender.appendTimestampTZ(timestampTz(Date.parse(tx.timestamp)));
-      appender.appendDouble(tx.location.lat);
-      appender.appendDouble(tx.location.lon);
-      appender.appendVarchar(result.decision);
-      appender.appendInteger(result.score);
-      appender.appendVarchar(result.method);
-      appender.appendVarchar(JSON.stringify(result.reasons));
-      appender.appendDouble(result.latency_ms);
-      appender.appendTimestampTZ(timestampTz(at));
-      appender.endRow();
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-}
-
-async function insertReviews(connection: DuckDBConnection, batch: readonly Entry[]): Promise<void> {
-  const reviews = batch.filter(({ result }) => result.decision === 'REVIEW' || result.decision === 'BLOCK');
-  if (reviews.length === 0) return;
-  const params: DuckDBValue[] = [];
-  const tuples = reviews.map(({ tx, result, at }, r) => {
-    params.push(
-      tx.transaction_id,
-      result.decision,
-      result.score,
-      JSON.stringify(result.reasons),
-      JSON.stringify(tx),
-      new Date(at).toISOString(),
-    );
-    return `(${Array.from({ length: 6 }, (_, k) => `$${r * 6 + k + 1}`).join(', ')})`;
+/**
+ * One decision as a JSON row of ROW_STRUCTURE. Times are ISO text of whole milliseconds, as the
+ * decision saw them; `transaction` (the request, for the analyst) only on decisions that are queued.
+ */
+function decisionRow(tx: Transaction, result: FraudResult, at: number): string {
+  const queued = result.decision === 'REVIEW' || result.decision === 'BLOCK';
+  return JSON.stringify({
+    transaction_id: tx.transaction_id,
+    user_id: tx.user_id,
+    amount: tx.amount,
+    currency: tx.currency,
+    merchant_id: tx.merchant_id,
+    merchant_category: tx.merchant_category,
+    device_id: tx.device_id,
+    payment_method: tx.payment_method,
+    ts: new Date(Date.parse(tx.timestamp)).toISOString(),
+    lat: tx.location.lat,
+    lon: tx.location.lon,
+    decision: result.decision,
+    score: result.score,
+    method: result.method,
+    reasons: JSON.stringify(result.reasons),
+    latency_ms: result.latency_ms,
+    decided_at: new Date(at).toISOString(),
+    transaction: queued ? JSON.stringify(tx) : null,
   });
-  await connection.run(
-    `INSERT INTO ${REVIEWS_TABLE} (transaction_id, decision, score, reasons, transaction, created_at)
-     VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
-    params,
-  );
-}
-
-function timestampTz(ms: number): DuckDBTimestampTZValue {
-  return new DuckDBTimestampTZValue(BigInt(Math.round(ms * 1000)));
 }
 
 export interface ReviewItem {
