@@ -1,23 +1,21 @@
 import { assemble, Code, I32, OP } from '../wasm/assembler.js';
 import { binKernel, binSizes } from './bin-kernel.js';
-import { MAX_PERFECT_DEPTH, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
-
-/**
- * How a kernel's steps take categorical nodes: there are none; a node's 64-bit mask over the
- * feature's codes (up to 63 codes and the missing entry); or a byte table per node.
- */
-type StepKind = 'numeric' | 'mask' | 'table';
+import { MAX_PERFECT_DEPTH, MISSING_BIN, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
 
 /** Rows that walk a tree together, so that their chains of dependent loads overlap (more spill registers). */
-const LANES = 4;
+const LANES = 8;
 /**
- * Bytes per inner node: its cut (i32) or, in the mask kernel, its mask of the codes that go left
- * (i64) at 0; its binned-value slot, as a byte offset into the block's bins, at 8; in the mask and
- * table kernels at 12, 0 for a numeric node and for a categorical one 1 or its byte table's address.
+ * Bytes per inner node: at 0 the address of the byte table its binned value indexes (RECORD where
+ * the row goes left, else 0), at 4 its binned-value slot as a byte offset into the block's bins.
  */
-const RECORD = 16;
+const RECORD = 8;
 /** Bytes per tree in the tree table: records base, leaves base, output byte offset, depth. */
 const TREE = 16;
+/**
+ * Numeric nodes share one table, STEPS entries of RECORD then STEPS of 0: a node with cut c
+ * indexes it from STEPS − c, so binned value v reads RECORD exactly when v < c.
+ */
+const STEPS = MISSING_BIN + 1;
 
 // Parameters, then locals.
 const M = 0;
@@ -34,53 +32,36 @@ const DEPTH = 9;
 const I = 10;
 const ROW_BINS = 11;
 const ROW_MARGINS = 12;
-const V = 13;
-const N = Array.from({ length: LANES }, (_, lane) => 14 + lane);
-const I32_LOCALS = 14 + LANES - PARAMS;
+const N = Array.from({ length: LANES }, (_, lane) => 13 + lane);
+const I32_LOCALS = 13 + LANES - PARAMS;
 
 /**
  * The walk over any ensemble laid out by blockWalker: `kernel(m, treesAt, treesEnd, binsAt,
  * marginsAt)` adds every tree's leaf value, tree by tree, to the margins of the m binned rows in
  * the block (the order of additions of a row walked alone, so the same bits). A lane keeps its
- * node's address n = R + 16i (1-based i; children mirrored, right 2i and left 2i + 1, so that the
- * numeric test is a sign): a step is `n = 2n − R + 16 * (value < cut)`, with no branch. A tree of
- * depth d takes d steps (the tree table gives each tree's depth; a br_table picks the loop
- * unrolled for it). Bins and margins are column-major over the block, so the lanes of a group
- * read at constant offsets from one address. The kernel has no ensemble-specific constants, so
- * each process compiles it once per step kind and every ensemble's instance shares the engine's
- * optimised code.
+ * node's address n = R + 8i (1-based i; children mirrored, right 2i and left 2i + 1): a step is
+ * `n = 2n − R + table[value]`, the node's table giving 8 (left) or 0 for the row's binned value,
+ * numeric and categorical nodes alike, with no branch. A tree of depth d takes d steps (the tree
+ * table gives each tree's depth; a br_table picks the loop unrolled for it). Bins and margins are
+ * column-major over the block, so the lanes of a group read at constant offsets from one address.
+ * The kernel has no ensemble-specific constants, so each process compiles it once and every
+ * ensemble's instance shares the engine's optimised code.
  */
-function walkCode(kind: StepKind): Code {
+function walkCode(): Code {
   const code = new Code();
-  /** 16 when the value on the stack is below node n's cut (both below 2^31), else 0. */
-  const numericLeft = (n: number) =>
-    code.get(n).memory('i32Load').op(OP.i32Sub).i32(31).op(OP.i32ShrS).i32(RECORD).op(OP.i32And);
   const step = (lane: number) => {
     const n = N[lane];
     code.get(n).i32(1).op(OP.i32Shl).get(R).op(OP.i32Sub);
+    code.get(n).memory('i32Load');
     code
       .get(n)
-      .memory('i32Load', 8)
+      .memory('i32Load', 4)
       .get(ROW_BINS)
       .op(OP.i32Add)
       .memory('i32Load16U', 2 * lane);
-    if (kind === 'numeric') numericLeft(n);
-    else if (kind === 'mask') {
-      // select(16 * (mask >> value & 1), 16 * (value < cut), categorical)
-      code.set(V).get(n).memory('i64Load').get(V).op(OP.i64ExtendI32U, OP.i64ShrU, OP.i32WrapI64);
-      code.i32(4).op(OP.i32Shl).i32(RECORD).op(OP.i32And).get(V);
-      numericLeft(n);
-      code.get(n).memory('i32Load', 12).op(OP.select);
-    } else {
-      // select(16 * table[value], 16 * (value < cut), table): numeric nodes read address `value`, discarded
-      code.tee(V).get(n).memory('i32Load', 12).op(OP.i32Add).memory('i32Load8U').i32(4).op(OP.i32Shl);
-      code.get(V);
-      numericLeft(n);
-      code.get(n).memory('i32Load', 12).op(OP.select);
-    }
-    code.op(OP.i32Add).set(n);
+    code.op(OP.i32Add).memory('i32Load8U').op(OP.i32Add).set(n);
   };
-  // margins[row + lane] += leaves[n / 2]
+  // margins[row + lane] += leaves[n]
   const addLeaf = (lane: number) =>
     code
       .get(ROW_MARGINS)
@@ -88,8 +69,7 @@ function walkCode(kind: StepKind): Code {
       .memory('f64Load', 8 * lane)
       .get(L)
       .get(N[lane])
-      .i32(1)
-      .op(OP.i32ShrU, OP.i32Add)
+      .op(OP.i32Add)
       .memory('f64Load')
       .op(OP.f64Add)
       .memory('f64Store', 8 * lane);
@@ -148,27 +128,14 @@ function walkCode(kind: StepKind): Code {
   return code;
 }
 
-/** Compiled once per process and step kind; instantiated for each ensemble's memory. */
-const modules = new Map<StepKind, WebAssembly.Module>();
+/** Compiled once per process; instantiated for each ensemble's memory. */
+let walkModule: WebAssembly.Module | undefined;
 /**
  * The engine first runs a module unoptimised and optimises it in the background once it has run
- * a while, so the first ensemble of each kind walks its empty block a few times: the first real
- * batches (often small ones) then find the optimised code.
+ * a while, so the first ensemble walks its empty block a few times: the first real batches (often
+ * small ones) then find the optimised code.
  */
 export const WARM_UP_CALLS = 4;
-const warmed = new Set<StepKind>();
-
-function walkModule(kind: StepKind): WebAssembly.Module {
-  let module = modules.get(kind);
-  if (module === undefined) {
-    const locals = Array<typeof I32>(I32_LOCALS).fill(I32);
-    const params = Array<typeof I32>(PARAMS).fill(I32);
-    const bytes = assemble({ params, locals, code: walkCode(kind) });
-    module = new WebAssembly.Module(bytes);
-    modules.set(kind, module);
-  }
-  return module;
-}
 
 /** A compiled walk over one ensemble: bin m rows, set `margins`, then walk(m). */
 export interface BlockWalker {
@@ -186,15 +153,18 @@ export interface BlockWalker {
  */
 export function blockWalker(flat: FlatEnsemble, slots: number, block: number): BlockWalker {
   const depths = Array.from({ length: flat.trees }, (_, t) => treeDepth(flat, t));
-  const kind = stepKind(flat, depths);
   let end = flat.trees * TREE;
   const treeAt = depths.map((depth) => {
     const at = end;
     end += RECORD * (2 ** depth - 1) + 8 * 2 ** depth;
     return at;
   });
-  const lutAt = end;
-  if (kind === 'table') end += Math.ceil(flat.catLut.length / 8) * 8;
+  const stepsAt = end;
+  end += 2 * STEPS;
+  // Categorical nodes' tables: flat.catLut's, past the zero entries numeric nodes read there.
+  const tables = flat.catLut.subarray(STEPS);
+  const tablesAt = end - STEPS;
+  end += Math.ceil(tables.length / 8) * 8;
   const binsAt = end;
   end += Math.ceil((2 * block * slots) / 8) * 8;
   const marginsAt = end;
@@ -206,45 +176,48 @@ export function blockWalker(flat: FlatEnsemble, slots: number, block: number): B
   end += sizes.cuts;
   const valuesAt = end;
   end += 8 * block * sizes.features.length;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(end / 65536) + 1 });
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(end / 65536) });
   const buffer = memory.buffer;
   const i32 = new Int32Array(buffer);
   const f64 = new Float64Array(buffer);
-  const u64 = new BigUint64Array(buffer);
-  // Tables and masks say which codes go left, as the kernel's steps do.
-  if (kind === 'table') new Uint8Array(buffer, lutAt).set(flat.catLut.map((right) => 1 - right));
+  new Uint8Array(buffer, stepsAt, STEPS).fill(RECORD);
+  // flat.catLut says 1 where a code goes right; the kernel's tables give RECORD where it goes left.
+  new Uint8Array(buffer, tablesAt + STEPS, tables.length).set(tables.map((right) => RECORD * (1 - right)));
   for (let t = 0; t < flat.trees; t++) {
     const depth = depths[t];
     const records = treeAt[t];
     const leaves = records + RECORD * (2 ** depth - 1);
-    // The kernel walks node addresses R + 16i and reads leaf i at L + (R + 16i) / 2.
+    // The kernel walks node addresses R + 8i and reads leaf i at L + R + 8i.
     const r = records - RECORD;
-    i32.set([r, leaves - 8 * 2 ** depth - r / 2, 8 * block * flat.treeOutput[t], depth], (t * TREE) / 4);
+    i32.set([r, leaves - 8 * 2 ** depth - r, 8 * block * flat.treeOutput[t], depth], (t * TREE) / 4);
     const base = t * flat.width - 1;
     for (let node = 1; node < 2 ** depth; node++) {
-      const at = (r + RECORD * node) / 4;
       const packed = flat.packed[base + mirrored(node)];
       const slot = packed >>> 16;
-      i32[at + 2] = 2 * block * slot;
-      if (flat.slotKind[slot] !== SLOT.categorical || packed === 0) i32[at] = packed & 0xffff;
-      else if (kind === 'mask') {
-        u64[at / 2] = leftMask(flat, base + mirrored(node), flat.slotLimit[slot]);
-        i32[at + 3] = 1;
-      } else i32[at + 3] = lutAt + flat.catStart[base + mirrored(node)];
+      const categorical = flat.slotKind[slot] === SLOT.categorical && packed !== 0;
+      const table = categorical
+        ? tablesAt + flat.catStart[base + mirrored(node)]
+        : stepsAt + STEPS - (packed & 0xffff);
+      i32.set([table, 2 * block * slot], (r + RECORD * node) / 4);
     }
     // Leaf i of the cut tree is the first leaf under its node in the perfect layout.
     for (let leaf = 2 ** depth; leaf < 2 ** (depth + 1); leaf++)
       f64[(leaves + 8 * (leaf - 2 ** depth)) / 8] =
         flat.threshold[base + mirrored(leaf) * 2 ** (flat.depth - depth)];
   }
-  const kernel = new WebAssembly.Instance(walkModule(kind), { env: { memory } }).exports.kernel as (
+  const warm = walkModule === undefined;
+  walkModule ??= new WebAssembly.Module(
+    assemble({
+      params: Array<typeof I32>(PARAMS).fill(I32),
+      locals: Array<typeof I32>(I32_LOCALS).fill(I32),
+      code: walkCode(),
+    }),
+  );
+  const kernel = new WebAssembly.Instance(walkModule, { env: { memory } }).exports.kernel as (
     ...args: number[]
   ) => void;
   const treesEnd = flat.trees * TREE;
-  if (!warmed.has(kind)) {
-    warmed.add(kind);
-    for (let i = 0; i < WARM_UP_CALLS; i++) kernel(block, 0, treesEnd, binsAt, marginsAt);
-  }
+  if (warm) for (let i = 0; i < WARM_UP_CALLS; i++) kernel(block, 0, treesEnd, binsAt, marginsAt);
   return {
     bin: binKernel(flat, { slotsAt, cutsAt, valuesAt, binsAt, block }, memory),
     walk: (rows) => kernel(rows, 0, treesEnd, binsAt, marginsAt),
@@ -260,26 +233,6 @@ function treeDepth(flat: FlatEnsemble, t: number): number {
       ? 0
       : 1 + Math.max(below(2 * node, level + 1), below(2 * node + 1, level + 1));
   return below(1, 0);
-}
-
-function stepKind(flat: FlatEnsemble, depths: number[]): StepKind {
-  let kind: StepKind = 'numeric';
-  for (let t = 0; t < flat.trees; t++)
-    for (let node = 0; node < 2 ** depths[t] - 1; node++) {
-      const packed = flat.packed[t * flat.width + node];
-      const slot = packed >>> 16;
-      if (packed === 0 || flat.slotKind[slot] !== SLOT.categorical) continue;
-      if (flat.slotLimit[slot] > 63) return 'table';
-      kind = 'mask';
-    }
-  return kind;
-}
-
-/** Bit c set when category code c (or, at c = limit, a missing value) goes left. */
-function leftMask(flat: FlatEnsemble, node: number, limit: number): bigint {
-  let mask = 0n;
-  for (let c = 0; c <= limit; c++) if (flat.catLut[flat.catStart[node] + c] === 0) mask |= 1n << BigInt(c);
-  return mask;
 }
 
 /** The perfect layout's node (1-based) at kernel node i: the same level, its order reversed. */
