@@ -1,4 +1,5 @@
 import type { Objective, ObjectiveSpec } from './objectives.js';
+import type { LeavesKernel } from './leaves-kernel.js';
 import type { OrderedRows } from './ordered-rows.js';
 
 /**
@@ -7,7 +8,7 @@ import type { OrderedRows } from './ordered-rows.js';
  * Gradients and margin updates are per row, so any split of the rows gives the same bits.
  */
 export interface BoostRows {
-  /** Margins, row-major (n × outputs). */
+  /** Margins, row-major (n × outputs). Margins and the leaf tables sit in the rows' WebAssembly memory. */
   readonly margins: Float64Array;
   readonly y: Float64Array;
   readonly w: Float64Array | null;
@@ -35,8 +36,10 @@ export const LEAF = {
   threshold: 5,
   defaultLeft: 6,
   categorical: 7,
+  /** The feature's missing (first global) bin. */
+  missing: 8,
 } as const;
-export const LEAF_WIDTH = 8;
+export const LEAF_WIDTH = 9;
 
 /** Kernel arguments of row work (kinds after ordered-rows' task kinds). */
 export const ROW_ARGS = { kind: 0, from: 1, to: 2, thread: 3, output: 4, parameter: 5 } as const;
@@ -69,37 +72,7 @@ export function gradientsTask(
   );
 }
 
-/** Adds leaf entries leafOrder[from..to) to the margins of output `output`. */
-export function leavesTask(rows: OrderedRows, state: BoostRows, args: Float64Array): void {
-  const from = args[ROW_ARGS.from] | 0;
-  const to = args[ROW_ARGS.to] | 0;
-  const k = args[ROW_ARGS.output] | 0;
-  const K = state.outputs;
-  const { margins, leaves, leafMasks } = state;
-  const { ids, bins, offsets } = rows;
-  const stride = rows.stride;
-  for (let e = from; e < to; e++) {
-    const entry = state.leafOrder[e];
-    const t = entry * LEAF_WIDTH;
-    const start = leaves[t + LEAF.start] | 0;
-    const end = leaves[t + LEAF.end] | 0;
-    const left = leaves[t + LEAF.left];
-    const f = leaves[t + LEAF.feature] | 0;
-    if (f < 0) {
-      for (let i = start; i < end; i++) margins[ids[i] * K + k] += left;
-      continue;
-    }
-    const right = leaves[t + LEAF.right];
-    const threshold = leaves[t + LEAF.threshold];
-    const defaultLeft = leaves[t + LEAF.defaultLeft] === 1;
-    const categorical = leaves[t + LEAF.categorical] === 1;
-    const missing = offsets[f];
-    const maskBase = entry * 256 - missing;
-    for (let i = start; i < end; i++) {
-      const gb = bins[i * stride + f];
-      const goLeft =
-        gb === missing ? defaultLeft : categorical ? leafMasks[maskBase + gb] === 1 : gb <= threshold;
-      margins[ids[i] * K + k] += goLeft ? left : right;
-    }
-  }
+/** Adds leaf entries leafOrder[from..to) to the margins of output `output` (ROW_ARGS), by the thread's kernel. */
+export function leavesTask(leaves: LeavesKernel, args: Float64Array): void {
+  leaves(args[ROW_ARGS.from] | 0, args[ROW_ARGS.to] | 0, args[ROW_ARGS.output] | 0);
 }

@@ -14,6 +14,7 @@ import {
 import type { GbdtParams } from './gbdt-params.js';
 import { Arena } from '../wasm/arena.js';
 import { buildBinIndex } from './histogram.js';
+import { leavesKernel, type LeavesKernel } from './leaves-kernel.js';
 import type { Objective, ObjectiveSpec } from './objectives.js';
 import type { GrowParams, TaskRunner } from './ordered-grow.js';
 import {
@@ -93,6 +94,10 @@ export function createGrowing(
       4 * n,
       8 * PARTITION_WIDTH * maxTasks,
       256 * maxTasks,
+      8 * n * objective.outputs,
+      8 * LEAF_WIDTH * maxLeaves,
+      256 * maxLeaves,
+      4 * maxLeaves,
     ],
     shared,
   );
@@ -151,20 +156,28 @@ export function createGrowing(
     return out;
   };
   const state: BoostRows = {
-    margins: new Float64Array(memory(8 * n * objective.outputs)),
+    margins: arena.take(Float64Array, n * objective.outputs),
     y: copy(set.y),
     w: set.w === null ? null : copy(set.w),
     outputs: objective.outputs,
     objective: spec,
-    leaves: new Float64Array(memory(8 * LEAF_WIDTH * maxLeaves)),
-    leafMasks: new Uint8Array(memory(256 * maxLeaves)),
-    leafOrder: new Int32Array(memory(4 * maxLeaves)),
+    leaves: arena.take(Float64Array, LEAF_WIDTH * maxLeaves),
+    leafMasks: arena.take(Uint8Array, 256 * maxLeaves),
+    leafOrder: arena.take(Int32Array, maxLeaves),
   };
   const context: WorkerContext = { rows, boost: state, memory: arena.memory };
   const session = shared ? pool!.open(ORDERED_WORKER_MODULE, context) : null;
   const kernels = rowKernels(rows, arena.memory);
   const tasks = taskRunner(rows, kernels, session, threads, mapper.nBins);
-  const rowWork = rowRunner(rows, state, objective, kernels, session, threads);
+  const rowWork = rowRunner(
+    rows,
+    state,
+    objective,
+    kernels,
+    leavesKernel(rows, state, arena.memory),
+    session,
+    threads,
+  );
   return {
     grower: orderedGrower(
       rows,
@@ -318,6 +331,7 @@ function rowRunner(
   state: BoostRows,
   objective: Objective,
   kernels: RowKernels,
+  addLeaves: LeavesKernel,
   session: ParallelSession | null,
   threads: number,
 ): RowRunner {
@@ -344,7 +358,7 @@ function rowRunner(
       if (!parallel || count === 1) {
         for (let e = 0; e < count; e++) state.leafOrder[e] = e;
         own.set([KIND_LEAVES, 0, count, 0, k, 0]);
-        leavesTask(b, state, own);
+        leavesTask(addLeaves, own);
         return;
       }
       sizes.length = 0;
@@ -357,7 +371,7 @@ function rowRunner(
         args[ROW_ARGS.to] = ranges[part][1];
         args[ROW_ARGS.output] = k;
       };
-      runParts(session, threads, 1, fill, own, () => leavesTask(b, state, own));
+      runParts(session, threads, 1, fill, own, () => leavesTask(addLeaves, own));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Kernel } from '../../core/parallel.js';
 import { gradientsTask, KIND_GRADIENTS, leavesTask, ROW_ARGS, type BoostRows } from './boost-rows.js';
+import { leavesKernel } from './leaves-kernel.js';
 import { createObjective } from './objectives.js';
 import { rowKernels, runTasks, type OrderedRows } from './ordered-rows.js';
 
@@ -20,12 +21,13 @@ export interface WorkerContext {
 export function init(context: WorkerContext): Kernel[] {
   const objective = createObjective(context.boost.objective);
   const kernels = rowKernels(context.rows, context.memory);
+  const leaves = leavesKernel(context.rows, context.boost, context.memory);
   return [
     (args) => runTasks(context.rows, kernels, args),
     (args) => {
       if (args[ROW_ARGS.kind] === KIND_GRADIENTS)
         gradientsTask(context.rows, context.boost, objective, kernels.reset, args);
-      else leavesTask(context.rows, context.boost, args);
+      else leavesTask(leaves, args);
     },
   ];
 }

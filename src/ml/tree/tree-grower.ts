@@ -76,6 +76,7 @@ export function orderedGrower(
           table[t + LEAF.threshold] = b.offsets[feature] + tree.binThreshold[node];
           table[t + LEAF.defaultLeft] = tree.defaultLeft[node];
           table[t + LEAF.categorical] = mask === null ? 0 : 1;
+          table[t + LEAF.missing] = b.offsets[feature];
           if (mask !== null) state.leafMasks.set(mask, count * 256);
         }
         count++;
