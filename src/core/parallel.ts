@@ -28,7 +28,13 @@ export interface ParallelSession {
   args(worker: number): Float64Array;
   /** Wakes workers 0..count−1 to run kernel `kernel` (an index into init's result); returns at once. */
   start(kernel: number, count: number): void;
-  /** Blocks until the workers started last have finished; rethrows a worker's error. */
+  /**
+   * Takes back worker `worker`'s call from the last `start` if the worker has not begun it (it can be
+   * slow to wake when other processes keep the cores busy): returns true, and then the caller runs
+   * that share itself, with the same arguments, and `wait` does not wait for that worker.
+   */
+  claim(worker: number): boolean;
+  /** Blocks until the workers started last have finished (those not claimed back); rethrows a worker's error. */
   wait(): void;
   /** Releases the workers' references to the context. */
   close(): void;

@@ -53,6 +53,28 @@ test("a kernel's error reaches the caller with its message, and the pool stays u
   }
 });
 
+test('a call the caller claims back is run once, by the caller', () => {
+  const calls = new Int32Array(new SharedArrayBuffer(4));
+  const session = pool.open(FIXTURE, { values: sharedValues(1), sums: sharedValues(1), calls });
+  try {
+    let claimed = 0;
+    for (let round = 0; round < 500; round++) {
+      session.start(2, 2);
+      for (let w = 0; w < 2; w++) {
+        if (!session.claim(w)) continue;
+        claimed++;
+        Atomics.add(calls, 0, 1);
+      }
+      assert.equal(session.claim(0), false);
+      session.wait();
+    }
+    assert.equal(calls[0], 1000);
+    assert.ok(claimed > 0, 'a call claimed right after start (workers take microseconds to wake)');
+  } finally {
+    session.close();
+  }
+});
+
 test('one session at a time; a module without init is refused', () => {
   const session = pool.open(FIXTURE, { values: sharedValues(1), sums: sharedValues(1) });
   assert.throws(() => pool.open(FIXTURE, {}), /already has an open session/);

@@ -43,7 +43,7 @@ export class WorkerPool implements ParallelPool {
     const message: OpenMessage = { moduleUrl, context };
     for (const slot of this.slots) slot.port.postMessage(message);
     this.slots.forEach((slot) => command(slot, OPEN));
-    awaitSlots(this.slots, this.slots.length, `opening ${moduleUrl}`);
+    awaitSlots(this.slots, `opening ${moduleUrl}`);
     this.session = new Session(this.slots, () => {
       this.session = null;
     });
@@ -60,6 +60,7 @@ export class WorkerPool implements ParallelPool {
 class Session implements ParallelSession {
   readonly workers: number;
   private running = 0;
+  private readonly claimed: boolean[];
   private open = true;
 
   constructor(
@@ -67,6 +68,7 @@ class Session implements ParallelSession {
     private readonly onClose: () => void,
   ) {
     this.workers = slots.length;
+    this.claimed = slots.map(() => false);
   }
 
   args(worker: number): Float64Array {
@@ -86,10 +88,19 @@ class Session implements ParallelSession {
     this.running = count;
   }
 
+  claim(worker: number): boolean {
+    if (worker >= this.running || this.claimed[worker]) return false;
+    const { control, request } = this.slots[worker];
+    this.claimed[worker] =
+      Atomics.compareExchange(control, CONTROL.claimed, request - 1, request) === request - 1;
+    return this.claimed[worker];
+  }
+
   wait(): void {
-    const count = this.running;
+    const waiting = this.slots.slice(0, this.running).filter((_, w) => !this.claimed[w]);
     this.running = 0;
-    awaitSlots(this.slots, count, 'running a kernel');
+    this.claimed.fill(false);
+    awaitSlots(waiting, 'running a kernel');
   }
 
   close(): void {
@@ -97,7 +108,7 @@ class Session implements ParallelSession {
     if (this.running > 0) this.wait();
     this.open = false;
     this.slots.forEach((slot) => command(slot, CLOSE));
-    awaitSlots(this.slots, this.slots.length, 'closing a session');
+    awaitSlots(this.slots, 'closing a session');
     this.onClose();
   }
 }
@@ -119,11 +130,10 @@ function command(slot: Slot, code: number): void {
   Atomics.notify(slot.control, CONTROL.request);
 }
 
-/** Blocks until the first `count` workers have finished their last command; throws the first failure. */
-function awaitSlots(slots: Slot[], count: number, what: string): void {
+/** Blocks until these workers have finished their last command; throws the first failure. */
+function awaitSlots(slots: Slot[], what: string): void {
   let failure: ErrorMessage | null = null;
-  for (let w = 0; w < count; w++) {
-    const slot = slots[w];
+  for (const slot of slots) {
     for (;;) {
       const done = Atomics.load(slot.control, CONTROL.done);
       if (done === slot.request) break;

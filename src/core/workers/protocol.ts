@@ -8,9 +8,15 @@ export const CONTROL = {
   command: 2,
   /** 0 when the last command succeeded, 1 when it threw (the error follows on the port). */
   failed: 3,
+  /**
+   * The last request someone took on: the worker, or the pool taking a kernel call back before the
+   * worker began it (ParallelSession.claim). Each request is taken once, by a compare-and-swap from
+   * the request before it.
+   */
+  claimed: 4,
 } as const;
 
-export const CONTROL_WORDS = 4;
+export const CONTROL_WORDS = 5;
 export const OPEN = -1;
 export const CLOSE = -2;
 

@@ -29,10 +29,12 @@ const TURN_EVERY_MS = 20;
 for (;;) {
   Atomics.wait(control, CONTROL.request, seen);
   seen = Atomics.load(control, CONTROL.request);
+  // A request the pool claimed back first is done already: only report it.
+  const mine = Atomics.compareExchange(control, CONTROL.claimed, seen - 1, seen) === seen - 1;
   const command = Atomics.load(control, CONTROL.command);
   let failed = 0;
   try {
-    if (command === OPEN) {
+    if (mine && command === OPEN) {
       const message = receiveMessageOnPort(port)?.message as OpenMessage | undefined;
       if (message === undefined) throw new Error('worker was told to open a session but got no message');
       const module = (await import(message.moduleUrl)) as KernelModule;
@@ -40,9 +42,9 @@ for (;;) {
         throw new Error(`kernel module ${message.moduleUrl} does not export init(context)`);
       }
       kernels = module.init(message.context);
-    } else if (command === CLOSE) {
+    } else if (mine && command === CLOSE) {
       kernels = [];
-    } else {
+    } else if (mine) {
       const kernel = kernels[command];
       if (kernel === undefined) throw new Error(`no kernel ${command} in the open session`);
       kernel(args);

@@ -212,7 +212,12 @@ function deal(sizes: number[], count: number, parts: number, order: Int32Array):
   });
 }
 
-/** Runs kernel `kernel` with per-thread arguments, the calling thread taking part 0. */
+/**
+ * Runs kernel `kernel` with per-part arguments, the calling thread taking part 0 and then, when
+ * `claimable`, any part whose worker has not begun it yet (a worker that other processes keep off
+ * the cores would otherwise make the batch slower than one thread); a part's result must then not
+ * depend on the thread that runs it.
+ */
 function runParts(
   session: ParallelSession,
   parts: number,
@@ -220,12 +225,18 @@ function runParts(
   fill: (args: Float64Array, part: number) => void,
   own: Float64Array,
   runOwn: () => void,
+  claimable = true,
 ): void {
   for (let p = 1; p < parts; p++) fill(session.args(p - 1), p);
   session.start(kernel, parts - 1);
-  fill(own, 0);
   try {
+    fill(own, 0);
     runOwn();
+    for (let p = 1; claimable && p < parts; p++) {
+      if (!session.claim(p - 1)) continue;
+      fill(own, p);
+      runOwn();
+    }
   } finally {
     session.wait();
   }
@@ -352,7 +363,16 @@ function rowRunner(
         gradientsTask(b, state, objective, kernels.reset, own);
         return;
       }
-      runParts(session, threads, 1, fill, own, () => gradientsTask(b, state, objective, kernels.reset, own));
+      // A multiclass objective keeps each thread's probabilities of its own rows between outputs.
+      runParts(
+        session,
+        threads,
+        1,
+        fill,
+        own,
+        () => gradientsTask(b, state, objective, kernels.reset, own),
+        objective.outputs === 1,
+      );
     },
     leaves(count, k) {
       if (!parallel || count === 1) {
