@@ -58,7 +58,10 @@ test('a call the caller claims back is run once, by the caller', () => {
   const session = pool.open(FIXTURE, { values: sharedValues(1), sums: sharedValues(1), calls });
   try {
     let claimed = 0;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
     for (let round = 0; round < 500; round++) {
+      // Now and then let the workers fall asleep, so that they are slow to begin the next call.
+      if (round % 5 === 0) Atomics.wait(pause, 0, 0, 1);
       session.start(2, 2);
       for (let w = 0; w < 2; w++) {
         if (!session.claim(w)) continue;

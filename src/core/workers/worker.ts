@@ -23,10 +23,19 @@ let lastTurn = performance.now();
  */
 const TURN_EVERY_MS = 20;
 
+/**
+ * How long the worker checks for the next command before it sleeps: callers send commands in
+ * bursts (a GBDT tree: a dozen within a few milliseconds). Short, because an endless spin was
+ * tried before and hurt on a busy machine; a caller claims back a call the worker is slow to begin.
+ */
+const SPIN_MS = 0.05;
+
 // The loop blocks on Atomics.wait instead of listening for messages: the pool's caller is blocked
 // too (it waits for the result synchronously), and a shared-memory wake-up costs ~10 µs where a
 // message costs ~30 µs. The only awaits are module imports, which need no help from the caller.
 for (;;) {
+  const spinUntil = performance.now() + SPIN_MS;
+  while (Atomics.load(control, CONTROL.request) === seen && performance.now() < spinUntil);
   Atomics.wait(control, CONTROL.request, seen);
   seen = Atomics.load(control, CONTROL.request);
   // A request the pool claimed back first is done already: only report it.
