@@ -30,7 +30,7 @@ export interface EvalHistory {
  * training columns in the same order. Prediction runs on a flattened copy of the trees.
  */
 export class GbdtModel {
-  private readonly compiled: CompiledEnsemble;
+  private compiledTrees: CompiledEnsemble | undefined;
   private sharedTrees: FlatEnsemble | undefined;
   private sharedTreesId: number | undefined;
 
@@ -40,8 +40,11 @@ export class GbdtModel {
     /** The last round kept (0-based): trees per output − 1. */
     readonly bestIteration: number,
     readonly evalHistory: EvalHistory,
-  ) {
-    this.compiled = new CompiledEnsemble(ensemble);
+  ) {}
+
+  /** The trees compiled for prediction, on first use: a fit that is only saved never needs them. */
+  private get compiled(): CompiledEnsemble {
+    return (this.compiledTrees ??= new CompiledEnsemble(this.ensemble));
   }
 
   /**
