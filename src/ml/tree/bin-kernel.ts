@@ -1,6 +1,5 @@
 import { assemble, Code, F64, I32, OP } from '../wasm/assembler.js';
 import { MISSING_BIN, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
-import { WARM_UP_CALLS } from './walk-kernel.js';
 
 /**
  * Bytes per slot in the bin kernel's slot table: categorical (1) or not (0); the address of its
@@ -8,6 +7,8 @@ import { WARM_UP_CALLS } from './walk-kernel.js';
  * missing value (a categorical slot: its code limit); what a numeric bin adds to its count of cuts.
  */
 const SLOT_BYTES = 28;
+/** Rows below which values are copied into the kernel's memory one by one. */
+const SHORT_COPY = 16;
 
 // Parameters, then locals.
 const M = 0;
@@ -165,7 +166,6 @@ export function binKernel(
     );
     at += SLOT_BYTES;
   });
-  const warm = binModule === undefined;
   binModule ??= new WebAssembly.Module(
     assemble({
       params: Array<typeof I32>(PARAMS).fill(I32),
@@ -177,12 +177,13 @@ export function binKernel(
     ...args: number[]
   ) => void;
   const slotsEnd = at;
-  if (warm) for (let i = 0; i < WARM_UP_CALLS; i++) kernel(block, slotsAt, slotsEnd);
   return (data, n, r0, m) => {
     for (let k = 0; k < features.length; k++) {
       const from = features[k] * n + r0;
       const to = valuesAt / 8 + block * k;
-      for (let i = 0; i < m; i++) f64[to + i] = data[from + i];
+      // A loop for a row or a few (no view to make), a native copy for more (no warm-up needed).
+      if (m < SHORT_COPY) for (let i = 0; i < m; i++) f64[to + i] = data[from + i];
+      else f64.set(data.subarray(from, from + m), to);
     }
     kernel(m, slotsAt, slotsEnd);
   };

@@ -39,9 +39,8 @@ export interface FlatEnsemble {
    * `missingHigh` slot (missing = MISSING_BIN, above every cut), nodes that send them left a
    * `missingLow` one (missing = 0, values + 1), so the step needs no test for missing. A
    * `categorical` slot holds the code, or slotLimit for NaN or an unusable code; its nodes' byte
-   * tables have slotLimit + 1 entries, the last one the missing direction; numeric nodes point at
-   * catLut's first MISSING_BIN + 1 entries, all 0. Slot 0 is a `zero` slot,
-   * which the always-left steps of an early leaf read with cut 1.
+   * tables have slotLimit + 1 entries, the last one the missing direction. Slot 0 is a `zero`
+   * slot, which the always-left steps of an early leaf read with cut 1.
    */
   readonly slotFeature: Int32Array;
   readonly slotKind: Uint8Array;
@@ -162,9 +161,7 @@ function packSlots(a: Mutable<FlatEnsemble>): boolean {
     }
     return s;
   };
-  // Numeric nodes keep catStart 0: a zero entry for every binned value lets a walk read the table
-  // at every step and choose without a branch (see CompiledEnsemble.walkBlock).
-  const lut: number[] = new Array<number>(MISSING_BIN + 1).fill(0);
+  const lut: number[] = [];
   for (const i of nodes) {
     const f = a.feature[i];
     if (f >= F) {

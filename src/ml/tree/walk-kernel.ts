@@ -128,14 +128,11 @@ function walkCode(): Code {
   return code;
 }
 
-/** Compiled once per process; instantiated for each ensemble's memory. */
-let walkModule: WebAssembly.Module | undefined;
 /**
- * The engine first runs a module unoptimised and optimises it in the background once it has run
- * a while, so the first ensemble walks its empty block a few times: the first real batches (often
- * small ones) then find the optimised code.
+ * Compiled once per process; instantiated for each ensemble's memory. (The engine's baseline code
+ * for this kernel walks as fast as its optimised code, so the first batches need no warm-up.)
  */
-export const WARM_UP_CALLS = 4;
+let walkModule: WebAssembly.Module | undefined;
 
 /** A compiled walk over one ensemble: bin m rows, set `margins`, then walk(m). */
 export interface BlockWalker {
@@ -161,10 +158,8 @@ export function blockWalker(flat: FlatEnsemble, slots: number, block: number): B
   });
   const stepsAt = end;
   end += 2 * STEPS;
-  // Categorical nodes' tables: flat.catLut's, past the zero entries numeric nodes read there.
-  const tables = flat.catLut.subarray(STEPS);
-  const tablesAt = end - STEPS;
-  end += Math.ceil(tables.length / 8) * 8;
+  const tablesAt = end;
+  end += Math.ceil(flat.catLut.length / 8) * 8;
   const binsAt = end;
   end += Math.ceil((2 * block * slots) / 8) * 8;
   const marginsAt = end;
@@ -182,7 +177,7 @@ export function blockWalker(flat: FlatEnsemble, slots: number, block: number): B
   const f64 = new Float64Array(buffer);
   new Uint8Array(buffer, stepsAt, STEPS).fill(RECORD);
   // flat.catLut says 1 where a code goes right; the kernel's tables give RECORD where it goes left.
-  new Uint8Array(buffer, tablesAt + STEPS, tables.length).set(tables.map((right) => RECORD * (1 - right)));
+  new Uint8Array(buffer, tablesAt, flat.catLut.length).set(flat.catLut.map((right) => RECORD * (1 - right)));
   for (let t = 0; t < flat.trees; t++) {
     const depth = depths[t];
     const records = treeAt[t];
@@ -198,14 +193,15 @@ export function blockWalker(flat: FlatEnsemble, slots: number, block: number): B
       const table = categorical
         ? tablesAt + flat.catStart[base + mirrored(node)]
         : stepsAt + STEPS - (packed & 0xffff);
-      i32.set([table, 2 * block * slot], (r + RECORD * node) / 4);
+      const at = (r + RECORD * node) / 4;
+      i32[at] = table;
+      i32[at + 1] = 2 * block * slot;
     }
     // Leaf i of the cut tree is the first leaf under its node in the perfect layout.
     for (let leaf = 2 ** depth; leaf < 2 ** (depth + 1); leaf++)
       f64[(leaves + 8 * (leaf - 2 ** depth)) / 8] =
         flat.threshold[base + mirrored(leaf) * 2 ** (flat.depth - depth)];
   }
-  const warm = walkModule === undefined;
   walkModule ??= new WebAssembly.Module(
     assemble({
       params: Array<typeof I32>(PARAMS).fill(I32),
@@ -217,7 +213,6 @@ export function blockWalker(flat: FlatEnsemble, slots: number, block: number): B
     ...args: number[]
   ) => void;
   const treesEnd = flat.trees * TREE;
-  if (warm) for (let i = 0; i < WARM_UP_CALLS; i++) kernel(block, 0, treesEnd, binsAt, marginsAt);
   return {
     bin: binKernel(flat, { slotsAt, cutsAt, valuesAt, binsAt, block }, memory),
     walk: (rows) => kernel(rows, 0, treesEnd, binsAt, marginsAt),
@@ -237,5 +232,5 @@ function treeDepth(flat: FlatEnsemble, t: number): number {
 
 /** The perfect layout's node (1-based) at kernel node i: the same level, its order reversed. */
 function mirrored(i: number): number {
-  return i ^ (2 ** Math.floor(Math.log2(i)) - 1);
+  return i ^ ((1 << (31 - Math.clz32(i))) - 1);
 }
