@@ -2,7 +2,7 @@ import { assemble, Code, I32, OP } from '../wasm/assembler.js';
 import { binKernel, binSizes } from './bin-kernel.js';
 import { MAX_PERFECT_DEPTH, MISSING_BIN, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
 
-/** Rows that walk a tree together, so that their chains of dependent loads overlap (more spill registers). */
+/** Rows that walk a tree together, so that their chains of dependent loads overlap (more would spill registers). */
 const LANES = 8;
 /**
  * Bytes per inner node: at 0 the address of the byte table its binned value indexes (RECORD where
@@ -45,7 +45,7 @@ const I32_LOCALS = 13 + LANES - PARAMS;
  * table gives each tree's depth; a br_table picks the loop unrolled for it). Bins and margins are
  * column-major over the block, so the lanes of a group read at constant offsets from one address.
  * The kernel has no ensemble-specific constants, so each process compiles it once and every
- * ensemble's instance shares the engine's optimised code.
+ * ensemble's instance shares the compiled code.
  */
 function walkCode(): Code {
   const code = new Code();
