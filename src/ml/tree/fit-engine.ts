@@ -75,8 +75,12 @@ export function createGrowing(
   const slots = levelwise ? levelSlots : params.maxLeaves > 0 ? params.maxLeaves + 2 : depth + 3;
   const maxTasks = levelwise ? 2 ** Math.max(depth - 1, 0) : 1;
   const maxLeaves = levelwise || params.maxLeaves === 0 ? 2 ** depth : params.maxLeaves;
+  // A set whose root batch is below every sharing threshold never shares work: no session to open.
+  const tiny = n < PARALLEL_ROWS && n * F + mapper.offsets[F] < PARALLEL_CELLS;
   const threads =
-    pool === undefined ? 1 : Math.min(pool.threads, params.threads > 0 ? params.threads : pool.threads);
+    pool === undefined || tiny
+      ? 1
+      : Math.min(pool.threads, params.threads > 0 ? params.threads : pool.threads);
   const shared = threads > 1;
   const memory = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const wide = mapper.offsets[F] > 65536;
