@@ -1,6 +1,6 @@
 import { assemble, Code, I32, OP } from '../wasm/assembler.js';
 import { binKernel, binSizes } from './bin-kernel.js';
-import { MAX_PERFECT_DEPTH, MISSING_BIN, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
+import { MISSING_BIN, SLOT, type FlatEnsemble } from './flatten-ensemble.js';
 
 /** Rows that walk a tree together, so that their chains of dependent loads overlap (more would spill registers). */
 const LANES = 8;
@@ -32,8 +32,9 @@ const DEPTH = 9;
 const I = 10;
 const ROW_BINS = 11;
 const ROW_MARGINS = 12;
-const N = Array.from({ length: LANES }, (_, lane) => 13 + lane);
-const I32_LOCALS = 13 + LANES - PARAMS;
+const LEVEL = 13;
+const N = Array.from({ length: LANES }, (_, lane) => 14 + lane);
+const I32_LOCALS = 14 + LANES - PARAMS;
 
 /**
  * The walk over any ensemble laid out by blockWalker: `kernel(m, treesAt, treesEnd, binsAt,
@@ -42,7 +43,8 @@ const I32_LOCALS = 13 + LANES - PARAMS;
  * node's address n = R + 8i (1-based i; children mirrored, right 2i and left 2i + 1): a step is
  * `n = 2n − R + table[value]`, the node's table giving 8 (left) or 0 for the row's binned value,
  * numeric and categorical nodes alike, with no branch. A tree of depth d takes d steps (the tree
- * table gives each tree's depth; a br_table picks the loop unrolled for it). Bins and margins are
+ * table gives each tree's depth; the lanes' steps are unrolled, the levels a loop, which keeps
+ * the function small to compile). Bins and margins are
  * column-major over the block, so the lanes of a group read at constant offsets from one address.
  * The kernel has no ensemble-specific constants, so each process compiles it once and every
  * ensemble's instance shares the compiled code.
@@ -73,45 +75,38 @@ function walkCode(): Code {
       .memory('f64Load')
       .op(OP.f64Add)
       .memory('f64Store', 8 * lane);
-  /** Walks rows I..I + lanes − 1 `depth` steps down the tree and adds their leaves. */
-  const walkRows = (lanes: number, depth: number) => {
+  /** Walks rows I..I + lanes − 1 down the tree, DEPTH steps, and adds their leaves. */
+  const walkRows = (lanes: number) => {
     code.get(I).i32(1).op(OP.i32Shl).get(BINS_AT).op(OP.i32Add).set(ROW_BINS);
     code.get(I).i32(3).op(OP.i32Shl).get(OUT).op(OP.i32Add).set(ROW_MARGINS);
     for (let lane = 0; lane < lanes; lane++) code.get(R).i32(RECORD).op(OP.i32Add).set(N[lane]);
-    for (let d = 0; d < depth; d++) for (let lane = 0; lane < lanes; lane++) step(lane);
+    code.get(DEPTH).set(LEVEL);
+    code.block(() =>
+      code.loop(() => {
+        code.get(LEVEL).op(OP.i32Eqz).brIf(1);
+        for (let lane = 0; lane < lanes; lane++) step(lane);
+        code.get(LEVEL).i32(1).op(OP.i32Sub).set(LEVEL).br(0);
+      }),
+    );
     for (let lane = 0; lane < lanes; lane++) addLeaf(lane);
     code.get(I).i32(lanes).op(OP.i32Add).set(I);
   };
-  const rowsAt = (depth: number) => {
+  const walkTree = () => {
     code.i32(0).set(I);
     code.block(() =>
       code.loop(() => {
         code.get(I).i32(LANES).op(OP.i32Add).get(M).op(OP.i32GtU).brIf(1);
-        walkRows(LANES, depth);
+        walkRows(LANES);
         code.br(0);
       }),
     );
     code.block(() =>
       code.loop(() => {
         code.get(I).get(M).op(OP.i32GeU).brIf(1);
-        walkRows(1, depth);
+        walkRows(1);
         code.br(0);
       }),
     );
-  };
-  // Block k ends where the rows loop for depth k starts; the br_table inside the innermost block
-  // jumps to the end of block `depth`, and each loop then leaves all the blocks around it.
-  const cases = (depth: number) => {
-    if (depth < 0) {
-      code.get(DEPTH).brTable(
-        Array.from({ length: MAX_PERFECT_DEPTH + 1 }, (_, d) => d),
-        MAX_PERFECT_DEPTH,
-      );
-      return;
-    }
-    code.block(() => cases(depth - 1));
-    rowsAt(depth);
-    code.br(MAX_PERFECT_DEPTH - depth);
   };
   code.get(TREES_AT).set(T);
   code.block(() =>
@@ -121,7 +116,7 @@ function walkCode(): Code {
       code.get(T).memory('i32Load', 4).set(L);
       code.get(T).memory('i32Load', 8).get(MARGINS_AT).op(OP.i32Add).set(OUT);
       code.get(T).memory('i32Load', 12).set(DEPTH);
-      code.block(() => cases(MAX_PERFECT_DEPTH));
+      walkTree();
       code.get(T).i32(TREE).op(OP.i32Add).set(T).br(0);
     }),
   );
