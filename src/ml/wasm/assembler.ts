@@ -24,7 +24,6 @@ export const OP = {
   i32GtU: 0x4b,
   i32LeU: 0x4d,
   i32GeU: 0x4f,
-  i64GeU: 0x5a,
   f64Eq: 0x61,
   f64Lt: 0x63,
   f64Gt: 0x64,
@@ -33,19 +32,14 @@ export const OP = {
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32And: 0x71,
-  i32Or: 0x72,
   i32Shl: 0x74,
-  i32ShrS: 0x75,
   i32ShrU: 0x76,
-  i64ShrU: 0x88,
   f64Sqrt: 0x9f,
   f64Add: 0xa0,
   f64Sub: 0xa1,
   f64Mul: 0xa2,
   f64Min: 0xa4,
   f64Max: 0xa5,
-  i32WrapI64: 0xa7,
-  i64ExtendI32U: 0xad,
   f64ConvertI32S: 0xb7,
 } as const;
 
@@ -154,11 +148,6 @@ export class Code {
 
   brIf(depth: number): this {
     return this.op(0x0d, ...unsigned(depth));
-  }
-
-  /** br_table: branches to `depths[i]` for the i32 i on the stack, to `otherwise` when i is past them. */
-  brTable(depths: number[], otherwise: number): this {
-    return this.op(0x0e, ...unsigned(depths.length), ...depths.flatMap(unsigned), ...unsigned(otherwise));
   }
 }
 
