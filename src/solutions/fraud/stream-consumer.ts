@@ -65,6 +65,8 @@ export class FraudStreamConsumer {
   /** Batches at the scoring thread, concluded in the order sent. */
   private scoring: Promise<void> = Promise.resolve();
   private readonly thread = new VerdictThread();
+  /** The scoring thread failed once (logged then): its batches are scored here. */
+  private scoringHere = false;
   private readonly counters: FraudStreamStats = {
     received: 0,
     decided: 0,
@@ -89,6 +91,8 @@ export class FraudStreamConsumer {
     await this.options.db.run(
       `CREATE TABLE IF NOT EXISTS main.${FRAUD_DEAD_LETTER_TABLE} (received_at TIMESTAMP, pipeline VARCHAR, payload VARCHAR, reason VARCHAR)`,
     );
+    // A thread still loading would hold the first batches past the broker's ack wait.
+    await this.thread.ready;
     await this.options.source.start((message) => this.receive(message));
   }
 
@@ -151,10 +155,9 @@ export class FraudStreamConsumer {
         );
       },
       (error: unknown) => {
-        this.options.logger.warn(
-          { err: errorMessage(error) },
-          'fraud stream: scoring here, not on its thread',
-        );
+        if (!this.scoringHere)
+          this.options.logger.warn({ err: errorMessage(error) }, 'fraud stream: scoring on the main thread');
+        this.scoringHere = true;
         awaiting.forEach((a, i) => {
           let decided: Decided;
           try {

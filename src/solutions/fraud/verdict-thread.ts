@@ -7,7 +7,8 @@ export type ThreadRequest =
   | { kind: 'model'; json: FraudEnsembleJson }
   | { kind: 'rows'; id: number; rows: VerdictRows; policy: VerdictPolicy };
 
-export type ThreadReply = { id: number; verdicts: Verdict[] } | { id: number; error: string };
+export type ThreadReply =
+  { id: number; verdicts: Verdict[] } | { id: number; error: string } | { ready: true };
 
 const BOOTSTRAP = new URL('../../core/workers/bootstrap.js', import.meta.url);
 const ENTRY = new URL('./verdict-worker.ts', import.meta.url).href;
@@ -27,19 +28,31 @@ export class VerdictThread {
   private next = 0;
   private sent: FraudEnsemble | null = null;
   private failure: Error | null = null;
+  /** Resolves once the thread has loaded its code (or has failed): its first batch need not wait. */
+  readonly ready: Promise<void>;
 
   constructor() {
+    let ready!: () => void;
+    this.ready = new Promise((resolve) => (ready = resolve));
     this.worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY } });
-    // Never what keeps the process alive: the broker connection does that while messages flow.
-    this.worker.unref();
     this.worker.on('message', (reply: ThreadReply) => {
+      if ('ready' in reply) return ready();
       const waiter = this.waiting.get(reply.id)!;
       this.waiting.delete(reply.id);
+      this.settled();
       if ('error' in reply) waiter.reject(new Error(reply.error));
       else waiter.resolve(reply.verdicts);
     });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`the scoring thread stopped (exit code ${code})`)));
+    this.worker.on('error', (error) => {
+      this.fail(error);
+      ready();
+    });
+    this.worker.on('exit', (code) => {
+      this.fail(new Error(`the scoring thread stopped (exit code ${code})`));
+      ready();
+    });
+    // Kept alive while loading or scoring; an idle thread never holds the process.
+    void this.ready.then(() => this.settled());
   }
 
   /** The verdicts of `ensemble` on `rows` (copied to the thread: the caller keeps them). */
@@ -50,10 +63,16 @@ export class VerdictThread {
       this.sent = ensemble;
     }
     const id = this.next++;
+    this.worker.ref();
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ kind: 'rows', id, rows, policy } satisfies ThreadRequest);
     });
+  }
+
+  /** Lets the process exit once nothing waits on the thread. */
+  private settled(): void {
+    if (this.waiting.size === 0) this.worker.unref();
   }
 
   async close(): Promise<void> {

@@ -22,3 +22,4 @@ parentPort!.on('message', (request: ThreadRequest) => {
   }
   parentPort!.postMessage(reply);
 });
+parentPort!.postMessage({ ready: true } satisfies ThreadReply);
