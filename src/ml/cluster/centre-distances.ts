@@ -1,5 +1,5 @@
 import { Arena } from '../wasm/arena.js';
-import { compileDistanceKernel, evenStride, padRows, type DistanceKernel } from './distance-kernel.js';
+import { distanceKernel, evenStride, padRows, type DistanceKernel } from './distance-kernel.js';
 import type { Points } from './points.js';
 
 /**
@@ -13,6 +13,7 @@ export class CentreDistances {
   private readonly stride: number;
   private readonly centres: Float64Array;
   private readonly out: Float64Array;
+  private readonly points: number;
   private readonly kernel: DistanceKernel;
 
   constructor(
@@ -29,14 +30,8 @@ export class CentreDistances {
     this.stride = stride;
     this.centres = arena.take(Float64Array, capacity * stride);
     this.out = arena.take(Float64Array, n * capacity);
-    const layout = {
-      points: points.byteOffset,
-      n,
-      stride,
-      centres: this.centres.byteOffset,
-      triangle: false,
-    };
-    this.kernel = compileDistanceKernel({ ...layout, out: this.out.byteOffset }, arena.memory);
+    this.points = points.byteOffset;
+    this.kernel = distanceKernel(stride, false, arena.memory);
   }
 
   /**
@@ -46,39 +41,38 @@ export class CentreDistances {
   measure(centres: Float64Array, m: number): Float64Array {
     if (m > this.capacity) throw new RangeError(`${m} centres, room for ${this.capacity}`);
     padRows(centres, m, this.d, this.centres, this.stride);
-    this.kernel(m);
+    this.kernel(m, this.n, this.points, this.centres.byteOffset, this.out.byteOffset, 0);
     return this.out.subarray(0, this.n * m);
   }
 }
 
+/** Rows of the matrix the kernel measures per call: their block stays in cache while it is mirrored. */
+const BLOCK_ROWS = 64;
+
 /**
- * The n × n matrix of Euclidean distances between the points of P (squared when `squared`): the
- * kernel measures the upper triangle, mirrored here.
+ * The n × n matrix of Euclidean distances between the points of P (squared when `squared`). The
+ * kernel measures the upper triangle a block of rows at a time into its own memory, and each block
+ * is mirrored from there into the matrix, which lives on the JavaScript heap: fresh WebAssembly
+ * pages for all n² numbers cost more than the distances on small tables.
  */
 export function pairwiseDistances(P: Points, squared = false): Float64Array {
   const { n, d } = P;
   const stride = evenStride(d);
-  const arena = new Arena([n * stride * 8, n * n * 8], false);
+  const arena = new Arena([n * stride * 8, BLOCK_ROWS * n * 8], false);
   const points = arena.take(Float64Array, n * stride);
   padRows(P.data, n, d, points, stride);
-  const D = arena.take(Float64Array, n * n);
-  const at = points.byteOffset;
-  compileDistanceKernel(
-    { points: at, n, stride, centres: at, out: D.byteOffset, triangle: true },
-    arena.memory,
-  )(n);
-  // Mirror in 64 × 64 blocks: a plain column walk misses the cache on every write.
-  const B = 64;
-  for (let bi = 0; bi < n; bi += B) {
-    for (let bj = bi; bj < n; bj += B) {
-      const iEnd = Math.min(bi + B, n);
-      for (let i = bi; i < iEnd; i++) {
-        D[i * n + i] = 0;
-        for (let j = Math.max(bj, i + 1), jEnd = Math.min(bj + B, n); j < jEnd; j++) {
-          const v = squared ? D[i * n + j] : Math.sqrt(D[i * n + j]);
-          D[i * n + j] = v;
-          D[j * n + i] = v;
-        }
+  const block = arena.take(Float64Array, BLOCK_ROWS * n);
+  const kernel = distanceKernel(stride, true, arena.memory);
+  const D = new Float64Array(n * n);
+  for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
+    const rows = Math.min(BLOCK_ROWS, n - i0);
+    kernel(n, rows, points.byteOffset + i0 * stride * 8, points.byteOffset, block.byteOffset, i0);
+    // Column by column, so the writes below the diagonal fill runs of `rows` consecutive numbers.
+    for (let j = i0; j < n; j++) {
+      for (let i = i0, iEnd = Math.min(i0 + rows, j); i < iEnd; i++) {
+        const v = squared ? block[(i - i0) * n + j] : Math.sqrt(block[(i - i0) * n + j]);
+        D[i * n + j] = v;
+        D[j * n + i] = v;
       }
     }
   }

@@ -1,23 +1,19 @@
-import { Code, compileKernel, I32, OP, SIMD, V128, type KernelSpec } from '../wasm/assembler.js';
+import { assemble, Code, I32, OP, SIMD, V128, type KernelSpec } from '../wasm/assembler.js';
 
 /**
- * Squared Euclidean distances from every point to the first `m` rows of a centre block, into
- * `out[i * m + c]` (or, for a triangle, to rows c ≥ i only). Takes m.
+ * Squared Euclidean distances from each of n points to the first m rows of a centre block, into
+ * `out[i * m + c]`; for a triangle kernel, point i meets only rows c ≥ first + i (the points being
+ * rows first.. of the centre block). Points and centres are rows of the kernel's stride (see
+ * evenStride); `points`, `centres` and `out` are byte addresses in its memory.
  */
-export type DistanceKernel = (m: number) => void;
-
-/** Where a distance kernel's arrays sit in its memory (byte addresses) and their shapes. */
-export interface DistanceLayout {
-  /** Points: n rows of `stride` doubles (stride even, padding zero). */
-  points: number;
-  n: number;
-  stride: number;
-  /** Centres: rows of `stride` doubles, zero-padded the same way. */
-  centres: number;
-  out: number;
-  /** Measure only pairs c ≥ i (points against themselves, for a symmetric matrix). */
-  triangle: boolean;
-}
+export type DistanceKernel = (
+  m: number,
+  n: number,
+  points: number,
+  centres: number,
+  out: number,
+  first: number,
+) => void;
 
 /** Rows of d doubles padded to an even width, so distances run two features at a time. */
 export const evenStride = (d: number) => d + (d % 2);
@@ -33,21 +29,36 @@ export function padRows(
   for (let i = 0; i < rows; i++) target.set(source.subarray(i * d, i * d + d), i * stride);
 }
 
-const [M, I, C, P, Q, ROW, ROW_BYTES_OUT] = [0, 1, 2, 3, 4, 5, 6];
-const [X, DIFF, A0, A1, A2, A3] = [7, 8, 9, 10, 11, 12];
+const [M, N, POINTS, CENTRES, OUT, FIRST] = [0, 1, 2, 3, 4, 5];
+const [I, C, P, Q, ROW, ROW_BYTES_OUT] = [6, 7, 8, 9, 10, 11];
+const [X, DIFF, A0, A1, A2, A3] = [12, 13, 14, 15, 16, 17];
 const LOCALS = [I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128] as const;
 
+/** Compiled kernels by stride and shape: compiling costs ~0.5 ms, more than small tables' distances. */
+const modules = new Map<string, WebAssembly.Module>();
+
 /**
- * Compiles the kernel for `layout` in `memory`. Each point meets four centres at a time: each pair
- * of its features is loaded once and feeds four independent f64x2 sums. Differences are squared
- * directly (not |x|² + |c|² − 2x·c) so distances are exact to rounding, and a pair measured twice
- * gives the same number, which the linkages' tie-breaking relies on.
+ * The kernel for rows of `stride` doubles (all pairs, or the triangle c ≥ i), working in `memory`
+ * (not shared). Each point meets four centres at a time: each pair of its features is loaded once
+ * and feeds four independent f64x2 sums. Differences are squared directly (not |x|² + |c|² − 2x·c)
+ * so distances are exact to rounding, and a pair measured twice gives the same number, which the
+ * linkages' tie-breaking relies on.
  */
-export function compileDistanceKernel(layout: DistanceLayout, memory: WebAssembly.Memory): DistanceKernel {
-  return compileKernel<DistanceKernel>(distanceSpec(layout), memory);
+export function distanceKernel(
+  stride: number,
+  triangle: boolean,
+  memory: WebAssembly.Memory,
+): DistanceKernel {
+  const key = `${stride}${triangle ? 't' : ''}`;
+  let module = modules.get(key);
+  if (module === undefined) {
+    module = new WebAssembly.Module(assemble(distanceSpec(stride, triangle)));
+    modules.set(key, module);
+  }
+  return new WebAssembly.Instance(module, { env: { memory } }).exports.kernel as DistanceKernel;
 }
 
-function distanceSpec({ points, n, stride, centres, out, triangle }: DistanceLayout): KernelSpec {
+function distanceSpec(stride: number, triangle: boolean): KernelSpec {
   const rowBytes = stride * 8;
   const pairs = stride / 2;
   const code = new Code();
@@ -103,16 +114,16 @@ function distanceSpec({ points, n, stride, centres, out, triangle }: DistanceLay
     );
 
   code.get(M).i32(3).op(OP.i32Shl).set(ROW_BYTES_OUT);
-  code.i32(0).set(I).i32(points).set(P).i32(out).set(ROW);
+  code.i32(0).set(I).get(POINTS).set(P).get(OUT).set(ROW);
   code.loop(() => {
-    if (triangle) code.get(I).set(C);
+    if (triangle) code.get(FIRST).get(I).op(OP.i32Add).set(C);
     else code.i32(0).set(C);
-    code.get(C).i32(rowBytes).op(OP.i32Mul).i32(centres).op(OP.i32Add).set(Q);
+    code.get(C).i32(rowBytes).op(OP.i32Mul).get(CENTRES).op(OP.i32Add).set(Q);
     centreLoop(4);
     centreLoop(1);
     code.get(P).i32(rowBytes).op(OP.i32Add).set(P);
     code.get(ROW).get(ROW_BYTES_OUT).op(OP.i32Add).set(ROW);
-    code.get(I).i32(1).op(OP.i32Add).tee(I).i32(n).op(OP.i32LtU).brIf(0);
+    code.get(I).i32(1).op(OP.i32Add).tee(I).get(N).op(OP.i32LtU).brIf(0);
   });
-  return { params: [I32], locals: [...LOCALS], code };
+  return { params: [I32, I32, I32, I32, I32, I32], locals: [...LOCALS], code };
 }
