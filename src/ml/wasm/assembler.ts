@@ -37,7 +37,6 @@ export const OP = {
   f64Sqrt: 0x9f,
   f64Add: 0xa0,
   f64Sub: 0xa1,
-  f64Mul: 0xa2,
   f64Min: 0xa4,
   f64Max: 0xa5,
   f64ConvertI32S: 0xb7,
