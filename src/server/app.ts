@@ -8,6 +8,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { WorkerPool } from '../core/workers/pool.js';
+import { tuneHeapForServing } from './heap-tuning.js';
 import type { Platform } from '../platform.js';
 import { runDueChecks } from '../quality/rules/schedule.js';
 import { registerAlerts } from '../serving/alerts.js';
@@ -53,6 +54,7 @@ export interface ServerOptions {
 
 /** Builds the HTTP API over a platform; every route has a zod schema that also feeds /openapi.json. */
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
+  tuneHeapForServing();
   const app = Fastify({
     loggerInstance: options.logger === false ? undefined : (platform.logger as never),
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { CairnError, errorMessage } from '../core/errors.js';
 import type { ParallelPool } from '../core/parallel.js';
 import { loadModel } from '../models/load.js';
@@ -8,6 +7,7 @@ import { rollback, setStage, type StageChange } from '../models/stages.js';
 import type { Database } from '../warehouse/database.js';
 import { ResponseCache } from './cache.js';
 import { Predictor, type Explanation } from './predictor.js';
+import { RecentPredictions } from './recent-predictions.js';
 import {
   checkRouting,
   chooseVariant,
@@ -52,15 +52,6 @@ export interface ModelServerOptions {
 /** Requests whose predictions are kept for labels that arrive later. */
 const REMEMBERED_REQUESTS = 100_000;
 
-interface Remembered {
-  model: string;
-  task: string;
-  positive?: string;
-  classes?: string[];
-  /** Per stats key (the variant that answered, the shadow that scored): its predictions. */
-  scores: Map<string, PredictionRecord[]>;
-}
-
 /**
  * Serves predictions for every model of a workspace. Versions are loaded once and kept; which
  * version a request reaches is decided from in-memory state that changes by a single assignment,
@@ -73,7 +64,7 @@ export class ModelServer {
   private stages = new Map<string, number>();
   private routes = new Map<string, RoutingConfig>();
   private readonly stats = new Map<string, VariantStats>();
-  private readonly remembered = new Map<string, Remembered>();
+  private readonly recent = new RecentPredictions(REMEMBERED_REQUESTS);
   private readonly cache: ResponseCache<PredictResponse> | null;
 
   private constructor(private readonly options: ModelServerOptions) {
@@ -109,7 +100,8 @@ export class ModelServer {
     if (hit !== undefined) {
       const latency = performance.now() - started;
       stats.record(latency, request.rows.length);
-      return { ...hit, request_id: randomUUID(), latency_ms: latency, cached: true };
+      const id = this.recent.add(name, statsKey(name, version, 'variant'), predictor.target, hit.predictions);
+      return { ...hit, request_id: id, latency_ms: latency, cached: true };
     }
     let result;
     try {
@@ -123,13 +115,17 @@ export class ModelServer {
     const response: PredictResponse = {
       model: name,
       version,
-      request_id: randomUUID(),
+      request_id: this.recent.add(
+        name,
+        statsKey(name, version, 'variant'),
+        predictor.target,
+        result.predictions,
+      ),
       predictions: result.predictions,
       ...(result.explanations ? { explanations: result.explanations } : {}),
       latency_ms: latency,
     };
     this.cache?.set(cacheKey, response);
-    this.remember(response, predictor);
     if (route?.shadow !== undefined) this.scoreShadow(name, route.shadow, request.rows, response.request_id);
     return response;
   }
@@ -177,26 +173,25 @@ export class ModelServer {
 
   /** True labels for an earlier request's rows (one per row, null where unknown); returns how many were used. */
   feedback(name: string, requestId: string, labels: readonly (string | number | boolean | null)[]): number {
-    const entry = this.remembered.get(requestId);
-    if (entry === undefined || entry.model !== name) {
+    const entry = this.recent.get(requestId);
+    if (entry === null || entry.model !== name) {
       throw new CairnError(
         'NOT_FOUND',
         `no recent prediction of model '${name}' has request_id '${requestId}' (labels must follow within the last ${REMEMBERED_REQUESTS.toLocaleString('en')} requests)`,
       );
     }
     let used = 0;
-    for (const [key, predictions] of entry.scores) {
+    for (const { key, target, scores } of entry.rows) {
       const stats = this.stats.get(key);
       if (stats === undefined) continue;
       used = 0;
-      predictions.forEach((p, r) => {
+      scores.forEach((score, r) => {
         const label = labels[r];
         if (label === null || label === undefined) return;
         used++;
-        if (entry.task === 'regression') stats.label(Number(p.prediction), Number(label));
-        else if (entry.task === 'binary')
-          stats.label(Number(p.probability), +(String(label) === entry.positive));
-        else stats.label(+(String(p.prediction) === String(label)), 1);
+        if (target.task === 'regression') stats.label(score, Number(label));
+        else if (target.task === 'binary') stats.label(score, +(String(label) === target.classes?.[1]));
+        else stats.label(+(target.classes?.[score] === String(label)), 1);
       });
     }
     return used;
@@ -270,23 +265,7 @@ export class ModelServer {
   }
 
   private taskOf(name: string): string {
-    for (const entry of this.remembered.values()) if (entry.model === name) return entry.task;
-    return 'binary';
-  }
-
-  private remember(response: PredictResponse, predictor: Predictor): void {
-    const target = predictor.target;
-    this.remembered.set(response.request_id, {
-      model: response.model,
-      task: target.task,
-      positive: target.classes?.[1],
-      classes: target.classes,
-      scores: new Map([[statsKey(response.model, response.version, 'variant'), response.predictions]]),
-    });
-    if (this.remembered.size > REMEMBERED_REQUESTS) {
-      const oldest = this.remembered.keys().next().value as string;
-      this.remembered.delete(oldest);
-    }
+    return this.recent.targetOf(name)?.task ?? 'binary';
   }
 
   /** Scores the shadow version after the response has gone; its failures count, never surface. */
@@ -298,7 +277,7 @@ export class ModelServer {
         .then((predictor) => {
           const { predictions } = predictor.predict(rows);
           stats.record(performance.now() - started, rows.length);
-          this.remembered.get(requestId)?.scores.set(statsKey(name, version, 'shadow'), predictions);
+          this.recent.addShadow(requestId, statsKey(name, version, 'shadow'), predictor.target, predictions);
         })
         .catch(() => {
           stats.errors++;
