@@ -96,10 +96,13 @@ export class FraudService {
     return result;
   }
 
-  /** Books a decision made through the scorer's steps (the stream's batches) as `score` books its own. */
-  record(tx: Transaction, result: FraudResult): void {
+  /**
+   * Books a decision made through the scorer's steps (the stream's batches) as `score` books its own;
+   * `resultJson` is the result as JSON when the caller has made it already.
+   */
+  record(tx: Transaction, result: FraudResult, resultJson?: string): void {
     this.decidedIds.add(tx.transaction_id);
-    this.log.add(tx, result);
+    this.log.add(tx, result, resultJson);
     this.publisher?.touch(tx.user_id);
   }
 
