@@ -77,7 +77,9 @@ async function main(): Promise<void> {
   const runs: RateRun[] = [];
   const loadBefore = os.loadavg()[0];
   try {
-    await load(server.url, work, 500, 3); // warm-up
+    // Warm-up, unmeasured: the JIT's optimising tiers compile on background threads for the first
+    // seconds of load, and on two shared cores that competes with both server and generator.
+    await load(server.url, work, 1000, 5);
     for (const rate of values.rates.split(',').map(Number)) {
       const run = await load(server.url, work, rate, seconds);
       runs.push(run);
