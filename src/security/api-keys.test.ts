@@ -11,9 +11,9 @@ function countingLookups(db: Database): { db: Database; lookups: () => number } 
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver) as unknown;
       if (name !== 'rows' || typeof value !== 'function') return value;
-      return (sql: string, params?: unknown[]) => {
-        if (sql.includes('api_keys WHERE id')) lookups++;
-        return (value as Database['rows']).call(target, sql, params);
+      return (...args: Parameters<Database['rows']>) => {
+        if (args[0].includes('api_keys WHERE id')) lookups++;
+        return (value as Database['rows']).apply(target, args);
       };
     },
   });

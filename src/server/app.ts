@@ -8,7 +8,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { WorkerPool } from '../core/workers/pool.js';
-import { tuneHeapForServing } from './heap-tuning.js';
+import { tuneHeapForServing } from '../core/heap-tuning.js';
 import type { Platform } from '../platform.js';
 import { runDueChecks } from '../quality/rules/schedule.js';
 import { registerAlerts } from '../serving/alerts.js';

@@ -1,3 +1,4 @@
+import { tuneHeapForServing } from '../../core/heap-tuning.js';
 import { CairnError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { openSource } from '../../streams/open-source.js';
@@ -99,6 +100,7 @@ export async function startFraudStream(options: {
   endpoints: FraudStreamEndpoints;
   batchSize?: number;
 }): Promise<RunningFraudStream> {
+  tuneHeapForServing();
   const sink = await openFraudSink(options.endpoints, options.logger);
   const consumer = new FraudStreamConsumer({
     service: options.service,
