@@ -85,7 +85,7 @@ const INSERT_REVIEWS = `INSERT INTO ${REVIEWS_TABLE} (transaction_id, decision, 
  * behind them. A batch that fails to write stays buffered and is tried again.
  */
 export class DecisionLog {
-  /** JSON rows of ROW_STRUCTURE, oldest first, and whether each is queued for review. */
+  /** JSON rows (`{tx, result, at}`, read by `rowsOf`), oldest first, and whether each is queued for review. */
   private buffer: string[] = [];
   private queued: boolean[] = [];
   private readonly timer: NodeJS.Timeout;

@@ -261,7 +261,7 @@ export class FraudStreamConsumer {
   /** Decides what was received, stores and acknowledges it, then stops the source (the sink stays the caller's). */
   async close(): Promise<void> {
     clearTimeout(this.timer);
-    if (this.inbox.length > 0) this.decideInbox();
+    while (this.inbox.length > 0) this.decideInbox();
     await this.scoring;
     await this.flush();
     await this.options.source.close();
