@@ -96,11 +96,12 @@ export class ModelServer {
     const explain = request.explain ?? 0;
     const cacheKey = this.cache ? `${name}@${version}|${explain}|${JSON.stringify(request.rows)}` : '';
     const hit = this.cache?.get(cacheKey);
-    const stats = this.statsFor(name, version, 'variant');
+    const key = statsKey(name, version, 'variant');
+    const stats = this.statsFor(key, version, 'variant');
     if (hit !== undefined) {
       const latency = performance.now() - started;
       stats.record(latency, request.rows.length);
-      const id = this.recent.add(name, statsKey(name, version, 'variant'), predictor.target, hit.predictions);
+      const id = this.recent.add(name, key, predictor.target, hit.predictions);
       return { ...hit, request_id: id, latency_ms: latency, cached: true };
     }
     let result;
@@ -115,12 +116,7 @@ export class ModelServer {
     const response: PredictResponse = {
       model: name,
       version,
-      request_id: this.recent.add(
-        name,
-        statsKey(name, version, 'variant'),
-        predictor.target,
-        result.predictions,
-      ),
+      request_id: this.recent.add(name, key, predictor.target, result.predictions),
       predictions: result.predictions,
       ...(result.explanations ? { explanations: result.explanations } : {}),
       latency_ms: latency,
@@ -257,8 +253,8 @@ export class ModelServer {
     return new Predictor(entry, model, pool);
   }
 
-  private statsFor(name: string, version: number, role: 'variant' | 'shadow'): VariantStats {
-    const key = statsKey(name, version, role);
+  /** The stats under `key` (statsKey of this version and role), made on first use. */
+  private statsFor(key: string, version: number, role: 'variant' | 'shadow'): VariantStats {
     let stats = this.stats.get(key);
     if (stats === undefined) this.stats.set(key, (stats = new VariantStats(version, role)));
     return stats;
@@ -271,13 +267,14 @@ export class ModelServer {
   /** Scores the shadow version after the response has gone; its failures count, never surface. */
   private scoreShadow(name: string, version: number, rows: readonly unknown[], requestId: string): void {
     setImmediate(() => {
-      const stats = this.statsFor(name, version, 'shadow');
+      const key = statsKey(name, version, 'shadow');
+      const stats = this.statsFor(key, version, 'shadow');
       const started = performance.now();
       this.predictor(name, version)
         .then((predictor) => {
           const { predictions } = predictor.predict(rows);
           stats.record(performance.now() - started, rows.length);
-          this.recent.addShadow(requestId, statsKey(name, version, 'shadow'), predictor.target, predictions);
+          this.recent.addShadow(requestId, key, predictor.target, predictions);
         })
         .catch(() => {
           stats.errors++;

@@ -28,7 +28,7 @@ export class RecentIds {
 
   has(id: string): boolean {
     const h = hash(id);
-    if (this.counts[h & (FILTER_SIZE - 1)] === 0 || this.counts[second(h)] === 0) return false;
+    if (this.counts[first(h)] === 0 || this.counts[second(h)] === 0) return false;
     for (let g = this.generations.length - 1; g >= 0; g--) if (this.generations[g].has(id)) return true;
     return false;
   }
@@ -57,9 +57,12 @@ export class RecentIds {
 
   private count(id: string, step: 1 | -1): void {
     const h = hash(id);
-    for (const at of [h & (FILTER_SIZE - 1), second(h)]) {
-      if (this.counts[at] !== STUCK) this.counts[at] += step;
-    }
+    this.step(first(h), step);
+    this.step(second(h), step);
+  }
+
+  private step(at: number, step: 1 | -1): void {
+    if (this.counts[at] !== STUCK) this.counts[at] += step;
   }
 }
 
@@ -68,6 +71,11 @@ function hash(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   return h >>> 0;
+}
+
+/** The first counter position of an id's hash. */
+function first(h: number): number {
+  return h & (FILTER_SIZE - 1);
 }
 
 /** A second counter position from the same hash, mixed so it is independent of the first. */

@@ -64,7 +64,7 @@ interface Awaiting {
  * acknowledged without being scored or counted again.
  */
 export class FraudStreamConsumer {
-  private inbox: StreamMessage[] = [];
+  private readonly inbox: StreamMessage[] = [];
   private pending: StreamMessage[] = [];
   private dead: { payload: string; reason: string }[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -114,9 +114,8 @@ export class FraudStreamConsumer {
     const { service } = this.options;
     const { scorer } = service;
     const ensemble = scorer.ensemble;
-    const messages = this.inbox.length <= TURN_MESSAGES ? this.inbox : this.inbox.splice(0, TURN_MESSAGES);
-    if (messages === this.inbox) this.inbox = [];
-    else setImmediate(() => this.decideInbox());
+    const messages = this.inbox.splice(0, TURN_MESSAGES);
+    if (this.inbox.length > 0) setImmediate(() => this.decideInbox());
     const awaiting: Awaiting[] = [];
     let rows: VerdictRowsBuilder | null = null;
     for (const message of messages) {
