@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { CairnError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { exec, type Database } from '../../warehouse/database.js';
 import { META_SCHEMA } from '../../warehouse/metadata.js';
+import { literal } from '../../warehouse/sql.js';
 import { asText, type JsonRow } from '../../warehouse/values.js';
 import type { FraudResult } from './scorer.js';
 import type { Transaction } from './transaction.js';
@@ -40,57 +44,44 @@ export async function ensureDecisionTables(db: Database): Promise<void> {
 
 const FLUSH_ROWS = 5000;
 
-/**
- * How each decision row reads as JSON (`from_json`'s structure): the transaction and the decision as
- * they were serialised anyway (the decision is the message the stream publishes), and when.
- */
-const TRANSACTION_STRUCTURE = {
-  transaction_id: 'VARCHAR',
-  user_id: 'VARCHAR',
-  amount: 'DOUBLE',
-  currency: 'VARCHAR',
-  merchant_id: 'VARCHAR',
-  merchant_category: 'VARCHAR',
-  device_id: 'VARCHAR',
-  payment_method: 'VARCHAR',
-  timestamp: 'VARCHAR',
-  location: { lat: 'DOUBLE', lon: 'DOUBLE' },
-};
-const DECISION_STRUCTURE = {
-  decision: 'VARCHAR',
-  score: 'INTEGER',
-  method: 'VARCHAR',
-  reasons: 'JSON',
-  latency_ms: 'DOUBLE',
-};
-const rowsOf = (transaction: unknown) =>
-  `(SELECT unnest(from_json($1::JSON, '[${JSON.stringify({ tx: transaction, result: DECISION_STRUCTURE, at: 'VARCHAR' })}]'), recursive := true))`;
-const INSERT_DECISIONS = `INSERT INTO main.${DECISIONS_TABLE}
-  SELECT transaction_id, user_id, amount, currency, merchant_id, merchant_category, device_id,
-         payment_method, "timestamp"::TIMESTAMPTZ, lat, lon, decision, score, method, reasons,
-         latency_ms, "at"::TIMESTAMPTZ
-  FROM ${rowsOf(TRANSACTION_STRUCTURE)}`;
+/** `read_json` column types of a decision row (`{tx, result, at}`); extra keys in a row are ignored. */
+const TRANSACTION_TYPE = `STRUCT(transaction_id VARCHAR, user_id VARCHAR, amount DOUBLE, currency VARCHAR,
+  merchant_id VARCHAR, merchant_category VARCHAR, device_id VARCHAR, payment_method VARCHAR,
+  "timestamp" TIMESTAMPTZ, location STRUCT(lat DOUBLE, lon DOUBLE))`;
+const RESULT_TYPE =
+  'STRUCT(decision VARCHAR, score INTEGER, method VARCHAR, reasons JSON, latency_ms DOUBLE)';
+const readRows = (file: string, transactionType: string) =>
+  `read_json(${literal(file)}, format = 'newline_delimited',
+     columns = {tx: ${literal(transactionType)}, result: ${literal(RESULT_TYPE)}, "at": 'TIMESTAMPTZ'})`;
+const insertDecisions = (file: string) => `INSERT INTO main.${DECISIONS_TABLE}
+  SELECT tx.transaction_id, tx.user_id, tx.amount, tx.currency, tx.merchant_id, tx.merchant_category,
+         tx.device_id, tx.payment_method, tx."timestamp", tx.location.lat, tx.location.lon,
+         result.decision, result.score, result.method, result.reasons, result.latency_ms, "at"
+  FROM ${readRows(file, TRANSACTION_TYPE)}`;
 // The review queue keeps the transaction as JSON, for the analyst.
-const INSERT_REVIEWS = `INSERT INTO ${REVIEWS_TABLE} (transaction_id, decision, score, reasons, transaction, created_at)
-  SELECT tx->>'$.transaction_id', decision, score, reasons, tx, "at"::TIMESTAMPTZ
-  FROM ${rowsOf('JSON')}
+const insertReviews = (file: string) => `INSERT INTO ${REVIEWS_TABLE}
+    (transaction_id, decision, score, reasons, transaction, created_at)
+  SELECT tx->>'$.transaction_id', result.decision, result.score, result.reasons, tx, "at"
+  FROM ${readRows(file, 'JSON')}
   ON CONFLICT DO NOTHING`;
 
 /**
  * Buffers decisions and writes them in micro-batches (at most every `intervalMs`), so the scoring
  * path never waits on the database; REVIEW and BLOCK decisions also enter the review queue. Each
- * decision becomes its JSON row when it is added (a few microseconds per request) and a batch goes to
- * DuckDB as one JSON parameter: parsing and inserting then run on DuckDB's threads, where an appender
- * or thousands of bound values would hold the event loop for milliseconds and delay every request
- * behind them. A batch that fails to write stays buffered and is tried again.
+ * decision becomes its JSON line when it is added (a few microseconds per request), and a batch is
+ * staged as a newline-delimited file that DuckDB's JSON reader loads on its own threads: an appender
+ * or thousands of bound values would hold the event loop for milliseconds, and the same rows as one
+ * JSON parameter cost DuckDB 3.5 times the CPU of the file (33 against 9 µs a row). A batch that
+ * fails to write stays buffered and is tried again.
  */
 export class DecisionLog {
-  /** JSON rows (`{tx, result, at}`, read by `rowsOf`), oldest first, and whether each is queued for review. */
+  /** JSON lines (`{tx, result, at}`), oldest first, and whether each is queued for review. */
   private buffer: string[] = [];
   private queued: boolean[] = [];
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<boolean> = Promise.resolve(true);
   private decisionsTable = false;
+  private staging: string | undefined;
   private lastTime = NaN;
   private lastIso = '';
 
@@ -138,6 +129,7 @@ export class DecisionLog {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
+    if (this.staging !== undefined) await rm(this.staging, { recursive: true, force: true });
   }
 
   /**
@@ -150,17 +142,7 @@ export class DecisionLog {
       const queued = this.queued.splice(0, batch.length);
       left -= batch.length;
       try {
-        if (!this.decisionsTable) {
-          await this.db.run(`CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS})`);
-          this.decisionsTable = true;
-        }
-        // The review queue gets its few rows as their own parameter: DuckDB parsing the whole batch
-        // twice took longer than everything else in the write.
-        const reviews = batch.filter((_, i) => queued[i]);
-        await this.db.transaction(async (connection) => {
-          await exec(connection, INSERT_DECISIONS, [`[${batch.join(',')}]`]);
-          if (reviews.length > 0) await exec(connection, INSERT_REVIEWS, [`[${reviews.join(',')}]`]);
-        });
+        await this.writeBatch(batch, queued);
       } catch (error) {
         this.buffer.unshift(...batch);
         this.queued.unshift(...queued);
@@ -169,6 +151,25 @@ export class DecisionLog {
       }
     }
     return true;
+  }
+
+  private async writeBatch(batch: string[], queued: boolean[]): Promise<void> {
+    if (!this.decisionsTable) {
+      await this.db.run(`CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS})`);
+      this.decisionsTable = true;
+    }
+    this.staging ??= await mkdtemp(path.join(os.tmpdir(), 'cairn-decisions-'));
+    const decisions = path.join(this.staging, 'decisions.ndjson');
+    const reviews = path.join(this.staging, 'reviews.ndjson');
+    // The review queue gets its few rows as their own file: reading the whole batch twice took
+    // longer than everything else in the write.
+    const reviewRows = batch.filter((_, i) => queued[i]);
+    await writeFile(decisions, batch.join('\n'));
+    if (reviewRows.length > 0) await writeFile(reviews, reviewRows.join('\n'));
+    await this.db.transaction(async (connection) => {
+      await exec(connection, insertDecisions(decisions));
+      if (reviewRows.length > 0) await exec(connection, insertReviews(reviews));
+    });
   }
 }
 

@@ -154,9 +154,17 @@ export class FraudService {
 
   /** Writes buffered decisions (false when the write failed: they stay buffered) and publishes windows. */
   async flush(): Promise<boolean> {
-    const written = await this.log.flush();
+    const written = await this.flushDecisions();
     await this.publisher?.publish();
     return written;
+  }
+
+  /**
+   * Writes buffered decisions only (false when the write failed: they stay buffered). The stream
+   * acknowledges its messages after this; the user windows are published on their own schedule.
+   */
+  flushDecisions(): Promise<boolean> {
+    return this.log.flush();
   }
 
   async close(): Promise<void> {

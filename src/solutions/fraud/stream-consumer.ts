@@ -230,7 +230,7 @@ export class FraudStreamConsumer {
         );
         this.counters.deadLettered += dead.length;
       }
-      if (!(await this.options.service.flush()))
+      if (!(await this.options.service.flushDecisions()))
         throw new Error('the decision log could not write its batch');
     } catch (error) {
       // Unacknowledged, the messages come back from the broker; their decisions stay buffered.
