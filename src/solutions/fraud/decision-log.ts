@@ -1,7 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../../core/errors.js';
+import { serialRuns } from '../../core/serial-runs.js';
 import type { Logger } from '../../core/logger.js';
 import { exec, type Database } from '../../warehouse/database.js';
 import { META_SCHEMA } from '../../warehouse/metadata.js';
@@ -79,9 +81,13 @@ export class DecisionLog {
   private buffer: string[] = [];
   private queued: boolean[] = [];
   private readonly timer: NodeJS.Timeout;
-  private flushing: Promise<boolean> = Promise.resolve(true);
+  private readonly writes = serialRuns(() => this.write());
+  private addedRows = 0;
+  private writtenRows = 0;
+  private readonly writtenListeners = new Set<(written: number) => void>();
   private decisionsTable = false;
   private staging: string | undefined;
+  private connection: DuckDBConnection | undefined;
   private lastTime = NaN;
   private lastIso = '';
 
@@ -100,6 +106,7 @@ export class DecisionLog {
       `{"tx":${JSON.stringify(tx)},"result":${resultJson},"at":"${this.isoTime(Date.now())}"}`,
     );
     this.queued.push(result.decision === 'REVIEW' || result.decision === 'BLOCK');
+    this.addedRows++;
     if (this.buffer.length >= 4 * FLUSH_ROWS) void this.flush();
   }
 
@@ -117,19 +124,32 @@ export class DecisionLog {
     return this.buffer.length;
   }
 
+  /** Decisions added since the log opened; the first `written` of them are in the database. */
+  get added(): number {
+    return this.addedRows;
+  }
+
+  get written(): number {
+    return this.writtenRows;
+  }
+
+  /** Calls `listener` with `written` after each batch reaches the database; returns its removal. */
+  onWritten(listener: (written: number) => void): () => void {
+    this.writtenListeners.add(listener);
+    return () => this.writtenListeners.delete(listener);
+  }
+
   /** Writes what is buffered; resolves to true once it is in the database, false if the write failed. */
   flush(): Promise<boolean> {
-    this.flushing = this.flushing.then(
-      () => this.write(),
-      () => this.write(),
-    );
-    return this.flushing;
+    return this.writes();
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
-    if (this.staging !== undefined) await rm(this.staging, { recursive: true, force: true });
+    this.connection?.closeSync();
+    this.connection = undefined;
+    if (this.staging !== undefined) rmSync(this.staging, { recursive: true, force: true });
   }
 
   /**
@@ -149,27 +169,43 @@ export class DecisionLog {
         this.logger.error({ err: error, rows: batch.length }, 'fraud decision log: write failed; will retry');
         return false;
       }
+      this.writtenRows += batch.length;
+      for (const listener of this.writtenListeners) listener(this.writtenRows);
     }
     return true;
   }
 
+  /**
+   * One batch in one transaction. The staging files are written synchronously (about a millisecond
+   * a batch, into the page cache) and the statements sent as one call on the log's own connection:
+   * each asynchronous step waits for a turn of a busy event loop, and the seven or so of a chunked
+   * file write and a fresh connection held batches for 100–350 ms.
+   */
   private async writeBatch(batch: string[], queued: boolean[]): Promise<void> {
-    if (!this.decisionsTable) {
-      await this.db.run(`CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS})`);
-      this.decisionsTable = true;
-    }
-    this.staging ??= await mkdtemp(path.join(os.tmpdir(), 'cairn-decisions-'));
-    const decisions = path.join(this.staging, 'decisions.ndjson');
-    const reviews = path.join(this.staging, 'reviews.ndjson');
+    const staging = (this.staging ??= mkdtempSync(path.join(os.tmpdir(), 'cairn-decisions-')));
+    const decisions = path.join(staging, 'decisions.ndjson');
+    writeFileSync(decisions, batch.join('\n'));
+    const statements = [insertDecisions(decisions)];
+    if (!this.decisionsTable)
+      statements.unshift(`CREATE TABLE IF NOT EXISTS main.${DECISIONS_TABLE} (${COLUMNS})`);
     // The review queue gets its few rows as their own file: reading the whole batch twice took
     // longer than everything else in the write.
     const reviewRows = batch.filter((_, i) => queued[i]);
-    await writeFile(decisions, batch.join('\n'));
-    if (reviewRows.length > 0) await writeFile(reviews, reviewRows.join('\n'));
-    await this.db.transaction(async (connection) => {
-      await exec(connection, insertDecisions(decisions));
-      if (reviewRows.length > 0) await exec(connection, insertReviews(reviews));
-    });
+    if (reviewRows.length > 0) {
+      const reviews = path.join(staging, 'reviews.ndjson');
+      writeFileSync(reviews, reviewRows.join('\n'));
+      statements.push(insertReviews(reviews));
+    }
+    const connection = (this.connection ??= await this.db.connect());
+    try {
+      await exec(connection, `BEGIN TRANSACTION; ${statements.join(';\n')}; COMMIT`);
+    } catch (error) {
+      // Closing the connection rolls back the open transaction; the next batch opens another.
+      this.connection = undefined;
+      connection.closeSync();
+      throw error;
+    }
+    this.decisionsTable = true;
   }
 }
 

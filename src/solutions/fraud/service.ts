@@ -41,7 +41,8 @@ export class FraudService {
     private readonly db: Database,
     private readonly artifactsDir: string,
     readonly scorer: FraudScorer,
-    private readonly log: DecisionLog,
+    /** Every decision on its way to the warehouse (the stream acknowledges messages as it writes). */
+    readonly log: DecisionLog,
     public ruleVersion: RuleVersion,
     public model: FraudModelVersion | null,
     /** The newest decided transaction ids, to recognise a redelivered message. */
@@ -154,17 +155,9 @@ export class FraudService {
 
   /** Writes buffered decisions (false when the write failed: they stay buffered) and publishes windows. */
   async flush(): Promise<boolean> {
-    const written = await this.flushDecisions();
+    const written = await this.log.flush();
     await this.publisher?.publish();
     return written;
-  }
-
-  /**
-   * Writes buffered decisions only (false when the write failed: they stay buffered). The stream
-   * acknowledges its messages after this; the user windows are published on their own schedule.
-   */
-  flushDecisions(): Promise<boolean> {
-    return this.log.flush();
   }
 
   async close(): Promise<void> {

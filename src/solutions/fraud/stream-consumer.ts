@@ -1,4 +1,5 @@
 import { errorMessage } from '../../core/errors.js';
+import { serialRuns } from '../../core/serial-runs.js';
 import type { Logger } from '../../core/logger.js';
 import { deadLetterTable } from '../../streams/pipeline.js';
 import type { StreamMessage, StreamSource } from '../../streams/source.js';
@@ -18,7 +19,7 @@ export interface FraudStreamOptions {
   sink: StreamSink;
   db: Database;
   logger: Logger;
-  /** Messages acknowledged together once their decisions are in the warehouse; default 500. */
+  /** Decisions buffered before a write starts at once; default 5,000 (messages are acknowledged as written). */
   batchSize?: number;
   /** Longest wait before a partial batch is written (ms); default 100. */
   batchWaitMs?: number;
@@ -65,10 +66,19 @@ interface Awaiting {
  */
 export class FraudStreamConsumer {
   private readonly inbox: StreamMessage[] = [];
-  private pending: StreamMessage[] = [];
-  private dead: { payload: string; reason: string }[] = [];
+  /**
+   * Handled messages, oldest first, each with the decision log's row count once its decision was
+   * added: a message is acknowledged when the log has written that many rows.
+   */
+  private readonly unacked: StreamMessage[] = [];
+  private readonly rowMarks: number[] = [];
+  /** Malformed messages and why, until stored in the dead-letter table. */
+  private dead: { message: StreamMessage; payload: string; reason: string }[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly stores = serialRuns(() => this.store());
+  private stopListening: () => void = () => {};
+  /** An acknowledgement failed (the connection closed): the broker redelivers what is left. */
+  private ackFailed = false;
   /** Batches at the scoring thread, concluded in the order sent. */
   private scoring: Promise<void> = Promise.resolve();
   private readonly thread = new VerdictThread();
@@ -86,7 +96,7 @@ export class FraudStreamConsumer {
   private readonly batchWaitMs: number;
 
   constructor(private readonly options: FraudStreamOptions) {
-    this.batchSize = Math.min(options.batchSize ?? 500, options.source.maxUnacked ?? Infinity);
+    this.batchSize = Math.min(options.batchSize ?? 5000, options.source.maxUnacked ?? Infinity);
     this.batchWaitMs = options.batchWaitMs ?? 100;
   }
 
@@ -100,6 +110,7 @@ export class FraudStreamConsumer {
     );
     // A thread still loading would hold the first batches past the broker's ack wait.
     await this.thread.ready;
+    this.stopListening = this.options.service.log.onWritten((written) => this.acknowledge(written));
     await this.options.source.start((message) => this.receive(message));
   }
 
@@ -117,17 +128,18 @@ export class FraudStreamConsumer {
     const messages = this.inbox.splice(0, TURN_MESSAGES);
     if (this.inbox.length > 0) setImmediate(() => this.decideInbox());
     const awaiting: Awaiting[] = [];
+    const duplicates: StreamMessage[] = [];
     let rows: VerdictRowsBuilder | null = null;
     for (const message of messages) {
       const tx = parseTransaction(message.data);
       if (typeof tx === 'string') {
-        this.dead.push({ payload: decode(message.data).slice(0, 10_000), reason: tx });
-        this.settle(message);
+        this.dead.push({ message, payload: decode(message.data).slice(0, 10_000), reason: tx });
+        this.flushSoon(this.batchWaitMs);
         continue;
       }
       if (service.decidedIds.has(tx.transaction_id)) {
         this.counters.duplicates++;
-        this.settle(message);
+        duplicates.push(message);
         continue;
       }
       // A later copy of this transaction, in this batch or the next, is a duplicate from here on.
@@ -149,6 +161,10 @@ export class FraudStreamConsumer {
       awaiting.push({ tx, assessment, message, started });
     }
     if (rows !== null) this.score(ensemble!, awaiting, rows.build());
+    // A copy may be a redelivery of a message whose first decision is still being made: it is
+    // acknowledged with the decisions made before it, once they are written.
+    if (duplicates.length > 0)
+      this.scoring = this.scoring.then(() => duplicates.forEach((message) => this.settle(message)));
   }
 
   /** Concludes a batch once the scoring thread has its verdicts (or, should it fail, as `score` would). */
@@ -194,12 +210,15 @@ export class FraudStreamConsumer {
     this.settle(message);
   }
 
-  /** Queues a handled message for acknowledgement after the next write. */
+  /** Queues a handled message for acknowledgement once the decisions made so far are written. */
   private settle(message: StreamMessage): void {
-    this.pending.push(message);
-    if (this.pending.length >= this.batchSize) this.flushSoon(0);
+    const { log } = this.options.service;
+    this.unacked.push(message);
+    this.rowMarks.push(log.added);
+    if (log.pending >= this.batchSize) this.flushSoon(0);
     else this.flushSoon(this.batchWaitMs);
   }
+
   private flushSoon(wait: number): void {
     if (this.timer && wait > 0) return;
     clearTimeout(this.timer);
@@ -211,38 +230,61 @@ export class FraudStreamConsumer {
     this.timer.unref();
   }
 
-  /** Writes the decisions so far and acknowledges their messages; batches run one after another. */
+  /**
+   * Stores the dead letters and the decisions so far; messages are acknowledged as their decisions
+   * are written (by this or the decision log's own timer), batch by batch.
+   */
   flush(): Promise<void> {
-    const messages = this.pending;
-    const dead = this.dead;
-    this.pending = [];
-    this.dead = [];
-    this.flushing = this.flushing.then(() => this.store(messages, dead));
-    return this.flushing;
+    return this.stores();
   }
 
-  private async store(messages: StreamMessage[], dead: { payload: string; reason: string }[]): Promise<void> {
-    try {
-      if (dead.length > 0) {
+  private async store(): Promise<void> {
+    const dead = this.dead;
+    this.dead = [];
+    if (dead.length > 0) {
+      try {
         await this.options.db.run(
           `INSERT INTO main.${FRAUD_DEAD_LETTER_TABLE} VALUES ${dead.map(() => `(current_timestamp::TIMESTAMP, 'fraud', ?, ?)`).join(', ')}`,
           dead.flatMap((d) => [d.payload, d.reason]),
         );
         this.counters.deadLettered += dead.length;
+        this.ack(dead.map((d) => d.message));
+      } catch (error) {
+        // Unacknowledged, the messages come back from the broker and are dead-lettered then.
+        this.options.logger.error({ err: errorMessage(error) }, 'fraud stream: dead letters not stored');
       }
-      if (!(await this.options.service.flushDecisions()))
-        throw new Error('the decision log could not write its batch');
+    }
+    // A failed write keeps its rows buffered (the log says so) and their messages unacknowledged.
+    const { log } = this.options.service;
+    await log.flush();
+    // Messages that added no row since the last write (duplicates) are not acknowledged by a write.
+    this.acknowledge(log.written);
+  }
+
+  /** Acknowledges the messages whose decisions are among the first `written` rows of the log. */
+  private acknowledge(written: number): void {
+    let n = 0;
+    while (n < this.rowMarks.length && this.rowMarks[n] <= written) n++;
+    if (n === 0) return;
+    this.rowMarks.splice(0, n);
+    this.ack(this.unacked.splice(0, n));
+  }
+
+  private ack(messages: StreamMessage[]): void {
+    if (this.ackFailed) return;
+    try {
+      for (const message of messages) {
+        message.ack();
+        this.counters.acked++;
+      }
+      this.counters.batches++;
     } catch (error) {
-      // Unacknowledged, the messages come back from the broker; their decisions stay buffered.
+      this.ackFailed = true;
       this.options.logger.error(
         { err: errorMessage(error) },
-        'fraud stream: batch not stored; not acknowledged',
+        'fraud stream: acknowledgements failed; the broker will redeliver the rest',
       );
-      return;
     }
-    for (const message of messages) message.ack();
-    this.counters.acked += messages.length;
-    this.counters.batches++;
   }
 
   /** Resolves once `count` messages were received and all of them acknowledged. */
@@ -263,6 +305,7 @@ export class FraudStreamConsumer {
     while (this.inbox.length > 0) this.decideInbox();
     await this.scoring;
     await this.flush();
+    this.stopListening();
     await this.options.source.close();
     await this.thread.close();
   }
