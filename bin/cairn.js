@@ -1,6 +1,58 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly through tsx, so a fresh clone needs no build step.
+import { spawn } from 'node:child_process';
+import process from 'node:process';
 import { register } from 'tsx/esm/api';
 
-register();
-await import('../src/cli/main.ts');
+/**
+ * V8 flags of the long-running commands (the server, stream pipelines and consumers), which V8
+ * reads only when a process starts. A young generation of 64 MB per semi-space instead of 16 lets
+ * a stream's in-flight messages and buffered rows die young rather than be copied twice and
+ * promoted: on the fraud stream, scavenges 145 → 49 and GC time 22 → 12 µs of CPU a transaction.
+ */
+const SERVING_FLAGS = ['--max-semi-space-size=64'];
+
+/** The command's words, without options (the one global option, --home, takes a value). */
+function commandWords(args) {
+  const words = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--home') i++;
+    else if (!args[i].startsWith('-')) words.push(args[i]);
+  }
+  return words;
+}
+
+function isServing([first, second]) {
+  return (
+    first === 'serve' ||
+    first === 'up' ||
+    (first === 'solutions' && (second === 'stream' || second === 'run')) ||
+    (first === 'stream' && second === 'run')
+  );
+}
+
+const hasFlags = SERVING_FLAGS.every((flag) => process.execArgv.includes(flag));
+if (isServing(commandWords(process.argv.slice(2))) && !hasFlags) {
+  // The command runs in a child started with the flags. The terminal's Ctrl-C reaches both
+  // processes, so this one ignores SIGINT; other signals are passed on, and should this process
+  // be killed outright, the closed channel tells the child to stop as on SIGTERM.
+  const child = spawn(process.execPath, [...SERVING_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, CAIRN_PARENT_CHANNEL: '1' },
+  });
+  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal === null) process.exit(code ?? 1);
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  });
+} else {
+  if (process.env.CAIRN_PARENT_CHANNEL === '1' && process.channel) {
+    delete process.env.CAIRN_PARENT_CHANNEL;
+    process.channel.unref();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -47,6 +47,11 @@ export class WindowEngine {
   private readonly entityMap = new Map<string, EntityState>();
   private readonly distinctPairs: number[];
   private readonly seenColumns: number[];
+  /**
+   * Per window, the numeric columns whose moments (count, sums, extremes) a feature reads; the
+   * others are not summed there (`last` reads the stored events).
+   */
+  private readonly momentColumns: Int32Array[];
   private readonly lateness: number;
   private readonly maxEvents: number;
   private readonly maxKeys: number;
@@ -69,6 +74,15 @@ export class WindowEngine {
     this.seenColumns = [
       ...new Set(this.spec.features.filter((f) => f.agg === 'first_seen').map((f) => f.key)),
     ];
+    this.momentColumns = windows.map((_, w) =>
+      Int32Array.from(
+        new Set(
+          this.spec.features
+            .filter((f) => f.window === w && f.numeric >= 0 && f.agg !== 'last')
+            .map((f) => f.numeric),
+        ),
+      ),
+    );
     this.numVals = new Float64Array(this.spec.numericColumns.length);
     this.keyVals = new Array<string | null>(K).fill(null);
   }
@@ -179,7 +193,9 @@ export class WindowEngine {
   private include(s: EntityState, w: number, position: number): void {
     s.rows[w]++;
     const base = w * s.N;
-    for (let c = 0; c < s.N; c++) {
+    const columns = this.momentColumns[w];
+    for (let m = 0; m < columns.length; m++) {
+      const c = columns[m];
       const v = s.num(position, c);
       if (Number.isNaN(v)) continue;
       const i = base + c;
@@ -201,7 +217,9 @@ export class WindowEngine {
   private exclude(s: EntityState, w: number, position: number): void {
     s.rows[w]--;
     const base = w * s.N;
-    for (let c = 0; c < s.N; c++) {
+    const columns = this.momentColumns[w];
+    for (let m = 0; m < columns.length; m++) {
+      const c = columns[m];
       const v = s.num(position, c);
       if (Number.isNaN(v)) continue;
       const i = base + c;

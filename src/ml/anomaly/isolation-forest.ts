@@ -4,6 +4,8 @@ import type { FeatureMatrix } from '../matrix.js';
 import { quantileSorted, sortedColumn } from './column-stats.js';
 import {
   addPathLengths,
+  isolationWalk,
+  type IsolationWalk,
   averagePathLength,
   growIsolationTree,
   type IsolationNodes,
@@ -137,11 +139,15 @@ export class IsolationForestModel {
     readonly threshold: number,
   ) {}
 
+  /** The trees laid out for scoring, on first use. */
+  private walk: IsolationWalk | undefined;
+
   /** Anomaly score per row, in (0, 1]; about 0.5 and below is normal, near 1 is isolated at once. */
   score(X: FeatureMatrix): Float64Array {
     checkColumns(X, this.names, 'IsolationForestModel.score');
     const depths = new Float64Array(X.rows);
-    addPathLengths(this.nodes, this.roots, X.data, X.rows, this.medians, depths);
+    this.walk ??= isolationWalk(this.nodes, this.roots);
+    addPathLengths(this.walk, this.roots, withMedians(X, this.medians), X.rows, depths);
     const scale = this.roots.length * averagePathLength(this.sampleSize);
     for (let i = 0; i < X.rows; i++) depths[i] = 2 ** (-depths[i] / scale);
     return depths;
@@ -206,4 +212,16 @@ export class IsolationForestModel {
       readNumber(o, 'threshold', FORMAT),
     );
   }
+}
+
+/** X's values with each missing one replaced by its column's median (X itself when none is missing). */
+function withMedians(X: FeatureMatrix, medians: Float64Array): Float64Array {
+  const { data, rows } = X;
+  let filled: Float64Array | null = null;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] === data[i]) continue;
+    filled ??= data.slice();
+    filled[i] = medians[Math.floor(i / rows)];
+  }
+  return filled ?? data;
 }

@@ -97,31 +97,85 @@ export function growIsolationTree(
 }
 
 /**
- * Adds, for each row of X (column-major, `rows` rows), the path length through every tree whose
- * root is in `roots` to out[row]. Missing values take `fill[feature]`.
+ * Isolation trees laid out for scoring. Every leaf leads to itself (its threshold is +∞, so a row
+ * always goes "left", and its left child is itself), so `depth` steps from a root end at a row's
+ * leaf however deep that leaf is: the walk has no branch to mispredict, and four rows can be
+ * walked side by side, their loads overlapping.
+ */
+export interface IsolationWalk {
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  /** A leaf's path length (0 for inner nodes). */
+  pathLength: Float64Array;
+  /** The deepest leaf's depth. */
+  depth: number;
+}
+
+export function isolationWalk(nodes: IsolationNodes, roots: Int32Array): IsolationWalk {
+  const size = nodes.feature.length;
+  const walk: IsolationWalk = {
+    feature: new Int32Array(size),
+    threshold: new Float64Array(size),
+    left: new Int32Array(size),
+    pathLength: new Float64Array(size),
+    depth: 0,
+  };
+  const depths = new Int32Array(size);
+  for (const root of roots) depths[root] = 0;
+  // Children always follow their parent in the arrays, so one pass in order sees each depth set.
+  for (let i = 0; i < size; i++) {
+    if (nodes.feature[i] < 0) {
+      walk.threshold[i] = Infinity;
+      walk.left[i] = i;
+      walk.pathLength[i] = nodes.value[i];
+      walk.depth = Math.max(walk.depth, depths[i]);
+    } else {
+      walk.feature[i] = nodes.feature[i];
+      walk.threshold[i] = nodes.value[i];
+      walk.left[i] = nodes.left[i];
+      depths[nodes.left[i]] = depths[nodes.left[i] + 1] = depths[i] + 1;
+    }
+  }
+  return walk;
+}
+
+/**
+ * Adds, for each row of X (column-major, `rows` rows, no NaN), the path length through every tree
+ * whose root is in `roots` to out[row]. Tree by tree, so a tree's nodes stay in cache for all rows.
  */
 export function addPathLengths(
-  nodes: IsolationNodes,
+  walk: IsolationWalk,
   roots: Int32Array,
   X: Float64Array,
   rows: number,
-  fill: Float64Array,
   out: Float64Array,
 ): void {
-  const { feature, value, left } = nodes;
-  for (let r = 0; r < rows; r++) {
-    let total = 0;
-    for (let t = 0; t < roots.length; t++) {
-      let node = roots[t];
-      let f = feature[node];
-      while (f >= 0) {
-        let v = X[f * rows + r];
-        if (v !== v) v = fill[f];
-        node = v <= value[node] ? left[node] : left[node] + 1;
-        f = feature[node];
+  const { feature, threshold, left, pathLength, depth } = walk;
+  for (let t = 0; t < roots.length; t++) {
+    const root = roots[t];
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      let a = root;
+      let b = root;
+      let c = root;
+      let d = root;
+      for (let level = 0; level < depth; level++) {
+        a = left[a] + (X[feature[a] * rows + r] > threshold[a] ? 1 : 0);
+        b = left[b] + (X[feature[b] * rows + r + 1] > threshold[b] ? 1 : 0);
+        c = left[c] + (X[feature[c] * rows + r + 2] > threshold[c] ? 1 : 0);
+        d = left[d] + (X[feature[d] * rows + r + 3] > threshold[d] ? 1 : 0);
       }
-      total += value[node];
+      out[r] += pathLength[a];
+      out[r + 1] += pathLength[b];
+      out[r + 2] += pathLength[c];
+      out[r + 3] += pathLength[d];
     }
-    out[r] += total;
+    for (; r < rows; r++) {
+      let a = root;
+      for (let level = 0; level < depth; level++)
+        a = left[a] + (X[feature[a] * rows + r] > threshold[a] ? 1 : 0);
+      out[r] += pathLength[a];
+    }
   }
 }
