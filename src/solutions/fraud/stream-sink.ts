@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import mqtt, { type MqttClient } from 'mqtt';
 import { CairnError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { checkSubject, NatsPublishBatch } from '../../streams/sources/nats-publish-batch.js';
 
 /**
  * Publishes messages to one NATS subject or MQTT topic: the decisions out of the fraud stream, and
@@ -27,10 +28,13 @@ export async function openNatsSink(servers: string, subject: string): Promise<St
       cause: error,
     });
   }
+  const batch = new NatsPublishBatch(connection);
+  checkSubject(subject);
   return {
     kind: 'nats',
-    publish: (payload) => connection.publish(subject, payload),
+    publish: (payload) => batch.publish(subject, payload),
     close: async () => {
+      batch.flush();
       await connection.drain().catch(() => undefined);
     },
   };

@@ -4,10 +4,12 @@ import {
   jetstream,
   jetstreamManager,
   type ConsumerMessages,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CairnError, errorMessage } from '../../core/errors.js';
 import type { StreamMessage, StreamSource } from '../source.js';
+import { NatsPublishBatch } from './nats-publish-batch.js';
 
 export interface NatsSourceOptions {
   servers: string;
@@ -59,11 +61,11 @@ export class NatsSource implements StreamSource {
       max_ack_pending: this.maxUnacked,
     });
     const consumer = await jetstream(this.connection).consumers.get(stream, durable);
-    // A callback rather than the async iterator: one promise less per message on the hot path; and
-    // the client's message itself (it has `data` and `ack()`), not a wrapper allocated per message.
+    const acks = new NatsPublishBatch(this.connection);
+    // A callback rather than the async iterator: one promise less per message on the hot path.
     this.messages = await consumer.consume({
       max_messages: Math.min(this.maxUnacked, 2000),
-      callback: onMessage,
+      callback: (message) => onMessage(new NatsDelivery(message.data, replyOf(message), acks)),
     });
   }
 
@@ -75,5 +77,31 @@ export class NatsSource implements StreamSource {
   async close(): Promise<void> {
     await this.messages?.close();
     await this.connection?.drain().catch(() => undefined);
+  }
+}
+
+/** The subject an acknowledgement goes to: the client's message has it, though its type does not say so. */
+function replyOf(message: JsMsg): string {
+  return (message as JsMsg & { reply: string }).reply;
+}
+
+/**
+ * A delivered message. Its acknowledgement (`+ACK` to the reply subject, as the client's `ack()`
+ * sends) joins the turn's batch; and what waits for it holds the bytes and the reply subject, not
+ * the client's message objects.
+ */
+class NatsDelivery implements StreamMessage {
+  private acked = false;
+
+  constructor(
+    readonly data: Uint8Array,
+    private readonly reply: string,
+    private readonly acks: NatsPublishBatch,
+  ) {}
+
+  ack(): void {
+    if (this.acked) return;
+    this.acks.publish(this.reply, '+ACK');
+    this.acked = true;
   }
 }
