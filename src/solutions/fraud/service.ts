@@ -93,16 +93,17 @@ export class FraudService {
   /** Decides one transaction and queues it, with its decision, for the warehouse. */
   score(tx: Transaction): FraudResult {
     const result = this.scorer.score(tx);
+    this.decidedIds.add(tx.transaction_id);
     this.record(tx, result);
     return result;
   }
 
   /**
-   * Books a decision made through the scorer's steps (the stream's batches) as `score` books its own;
-   * `resultJson` is the result as JSON when the caller has made it already.
+   * Books a decision made through the scorer's steps (the stream's batches, which add the id to
+   * `decidedIds` as they take the transaction) as `score` books its own; `resultJson` is the result
+   * as JSON when the caller has made it already.
    */
   record(tx: Transaction, result: FraudResult, resultJson?: string): void {
-    this.decidedIds.add(tx.transaction_id);
     this.log.add(tx, result, resultJson);
     this.publisher?.touch(tx.user_id);
   }

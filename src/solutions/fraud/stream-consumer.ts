@@ -266,15 +266,20 @@ export class FraudStreamConsumer {
     let n = 0;
     while (n < this.rowMarks.length && this.rowMarks[n] <= written) n++;
     if (n === 0) return;
-    this.rowMarks.splice(0, n);
-    this.ack(this.unacked.splice(0, n));
+    this.ack(this.unacked, n);
+    // Shifted in place: `splice` would also build an array of what it removes.
+    for (const list of [this.unacked, this.rowMarks] as unknown[][]) {
+      list.copyWithin(0, n);
+      list.length -= n;
+    }
   }
 
-  private ack(messages: StreamMessage[]): void {
+  /** Acknowledges the first `count` of `messages` (all of them by default). */
+  private ack(messages: StreamMessage[], count = messages.length): void {
     if (this.ackFailed) return;
     try {
-      for (const message of messages) {
-        message.ack();
+      for (let i = 0; i < count; i++) {
+        messages[i].ack();
         this.counters.acked++;
       }
       this.counters.batches++;

@@ -8,7 +8,11 @@ test('a turn of publishes reaches subscribers whole and in order, multi-byte tex
   const nc = await connect({ servers: '127.0.0.1:4222' });
   const subject = `cairn.test.batch.${process.pid}.${Date.now()}`;
   const received: string[] = [];
-  const sub = nc.subscribe(subject, { callback: (_, m) => received.push(m.string()) });
+  const sub = nc.subscribe(subject, {
+    callback: (_, m) => {
+      received.push(m.string());
+    },
+  });
   await nc.flush();
   const batch = new NatsPublishBatch(nc);
   const sent = ['plain', '', 'naïve café ✓', JSON.stringify({ reasons: ['a\r\nb'] })];

@@ -18,15 +18,17 @@ export class NatsPublishBatch {
 
   constructor(private readonly connection: NatsConnection) {}
 
-  /** Queues `payload` on `subject` (a plain subject: checked by `checkSubject` where it comes from outside). */
-  publish(subject: string, payload: string): void {
+  /**
+   * Queues `payload` (`bytes` long in UTF-8) on `subject`, a plain subject: `checkSubject` checks
+   * those that come from outside.
+   */
+  publish(subject: string, payload: string, bytes = Buffer.byteLength(payload)): void {
     if (this.connection.isClosed()) {
       throw new CairnError(
         'SOURCE_ERROR',
         `the NATS connection is closed; nothing was published to ${subject}`,
       );
     }
-    const bytes = Buffer.byteLength(payload);
     if (bytes > (this.connection.info?.max_payload ?? Infinity)) {
       throw new CairnError(
         'INVALID_ARGUMENT',

@@ -101,7 +101,7 @@ class NatsDelivery implements StreamMessage {
 
   ack(): void {
     if (this.acked) return;
-    this.acks.publish(this.reply, '+ACK');
+    this.acks.publish(this.reply, '+ACK', 4);
     this.acked = true;
   }
 }
