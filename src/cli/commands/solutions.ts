@@ -145,7 +145,7 @@ export function solutionsCommand(): Command {
     )
     .option('--consumer <name>', 'durable consumer (NATS) or client id (MQTT)', 'cairn-fraud')
     .option('--stream <name>', 'JetStream stream over the input subject, created when missing', 'CAIRN_FRAUD')
-    .option('--batch <n>', 'decisions written to the warehouse together (or every 100 ms)', Number, 5000)
+    .option('--batch <n>', 'decisions written to the warehouse together (or every 250 ms)', Number, 5000)
     .option('--for <duration>', 'stop after this long, e.g. 30s')
     .option('--events <n>', 'stop once this many messages are acknowledged', Number)
     .option(

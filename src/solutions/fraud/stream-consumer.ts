@@ -21,7 +21,7 @@ export interface FraudStreamOptions {
   logger: Logger;
   /** Decisions buffered before a write starts at once; default 5,000 (messages are acknowledged as written). */
   batchSize?: number;
-  /** Longest wait before a partial batch is written (ms); default 100. */
+  /** Longest wait before a partial batch is written (ms); default 250. */
   batchWaitMs?: number;
 }
 
@@ -97,7 +97,7 @@ export class FraudStreamConsumer {
 
   constructor(private readonly options: FraudStreamOptions) {
     this.batchSize = Math.min(options.batchSize ?? 5000, options.source.maxUnacked ?? Infinity);
-    this.batchWaitMs = options.batchWaitMs ?? 100;
+    this.batchWaitMs = options.batchWaitMs ?? 250;
   }
 
   get stats(): FraudStreamStats {
