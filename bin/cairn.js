@@ -29,15 +29,15 @@ function isStreamConsumer([first, second]) {
 
 const hasFlags = STREAM_FLAGS.every((flag) => process.execArgv.includes(flag));
 if (isStreamConsumer(commandWords(process.argv.slice(2))) && !hasFlags) {
-  // The command runs in a child started with the flags. The terminal's Ctrl-C reaches both
-  // processes, so this one ignores SIGINT; other signals are passed on, and should this process
-  // be killed outright, the closed channel tells the child to stop as on SIGTERM.
+  // The command runs in a child started with the flags, in a process group of its own so that a
+  // Ctrl-C reaches it once, passed on from here like every other signal; should this process be
+  // killed outright, the closed channel tells the child to stop as on SIGTERM.
   const child = spawn(process.execPath, [...STREAM_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, CAIRN_PARENT_CHANNEL: '1' },
+    detached: true,
   });
-  process.on('SIGINT', () => {});
-  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     if (signal === null) process.exit(code ?? 1);
     process.removeAllListeners(signal);
