@@ -146,7 +146,7 @@ export class IsolationForestModel {
   score(X: FeatureMatrix): Float64Array {
     checkColumns(X, this.names, 'IsolationForestModel.score');
     const depths = new Float64Array(X.rows);
-    this.walk ??= isolationWalk(this.nodes, this.roots);
+    this.walk ??= isolationWalk(this.nodes);
     addPathLengths(this.walk, this.roots, withMedians(X, this.medians), X.rows, depths);
     const scale = this.roots.length * averagePathLength(this.sampleSize);
     for (let i = 0; i < X.rows; i++) depths[i] = 2 ** (-depths[i] / scale);

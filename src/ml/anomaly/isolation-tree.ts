@@ -112,7 +112,7 @@ export interface IsolationWalk {
   depth: number;
 }
 
-export function isolationWalk(nodes: IsolationNodes, roots: Int32Array): IsolationWalk {
+export function isolationWalk(nodes: IsolationNodes): IsolationWalk {
   const size = nodes.feature.length;
   const walk: IsolationWalk = {
     feature: new Int32Array(size),
@@ -122,8 +122,8 @@ export function isolationWalk(nodes: IsolationNodes, roots: Int32Array): Isolati
     depth: 0,
   };
   const depths = new Int32Array(size);
-  for (const root of roots) depths[root] = 0;
-  // Children always follow their parent in the arrays, so one pass in order sees each depth set.
+  // Roots are at depth 0, and children always follow their parent in the arrays, so one pass in
+  // order sees each node's depth set before it.
   for (let i = 0; i < size; i++) {
     if (nodes.feature[i] < 0) {
       walk.threshold[i] = Infinity;

@@ -267,11 +267,8 @@ export class FraudStreamConsumer {
     while (n < this.rowMarks.length && this.rowMarks[n] <= written) n++;
     if (n === 0) return;
     this.ack(this.unacked, n);
-    // Shifted in place: `splice` would also build an array of what it removes.
-    for (const list of [this.unacked, this.rowMarks] as unknown[][]) {
-      list.copyWithin(0, n);
-      list.length -= n;
-    }
+    dropFirst(this.unacked, n);
+    dropFirst(this.rowMarks, n);
   }
 
   /** Acknowledges the first `count` of `messages` (all of them by default). */
@@ -330,4 +327,10 @@ function parseTransaction(data: Uint8Array): Transaction | string {
 /** The message's bytes as text (a view of them, not a copy, until decoded). */
 function decode(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+}
+
+/** Removes the first `n` items in place (`splice` would also build an array of what it removes). */
+function dropFirst(list: unknown[], n: number): void {
+  list.copyWithin(0, n);
+  list.length -= n;
 }
