@@ -5,6 +5,7 @@ import { CairnError } from '../../core/errors.js';
 import { featureMatrix, rowOf, type FeatureMatrix } from '../matrix.js';
 import { predictMargin, type TreeEnsemble } from './ensemble.js';
 import { topContributions, treeShap, treeShapBatch, treeShapExplainer } from './shap.js';
+import { tableExplainer } from './shap-tables.js';
 import { goesLeft, type Tree } from './tree.js';
 import { importXgboostJson } from './xgboost-json.js';
 
@@ -46,20 +47,28 @@ function loadFixtures(): Fixture[] {
 
 const fixtures = loadFixtures();
 
+const METHODS = [
+  { name: 'lookup tables', options: { tables: true } },
+  { name: 'tree walk', options: { tables: false } },
+];
+
 for (const f of fixtures) {
-  test(`${f.name}: contributions and bias equal XGBoost's pred_contribs to 1e-6 on every row`, () => {
-    const phi = treeShapBatch(f.model, f.X);
-    assert.equal(phi.length, f.shap.length);
-    const stride = f.X.cols + 1;
-    for (let i = 0; i < phi.length; i++) {
-      const d = Math.abs(phi[i] - f.shap[i]);
-      const r = Math.floor(i / (stride * f.model.outputs));
-      assert.ok(
-        d < 1e-6,
-        `row ${r}, output ${Math.floor(i / stride) % f.model.outputs}, term ${i % stride}: ${d}`,
-      );
-    }
-  });
+  for (const method of METHODS) {
+    test(`${f.name}, ${method.name}: contributions and bias equal XGBoost's pred_contribs to 1e-6 on every row`, () => {
+      if (method.options.tables) assert.notEqual(tableExplainer(f.model, f.X.cols + 1), null);
+      const phi = treeShapBatch(f.model, f.X, undefined, method.options);
+      assert.equal(phi.length, f.shap.length);
+      const stride = f.X.cols + 1;
+      for (let i = 0; i < phi.length; i++) {
+        const d = Math.abs(phi[i] - f.shap[i]);
+        const r = Math.floor(i / (stride * f.model.outputs));
+        assert.ok(
+          d < 1e-6,
+          `row ${r}, output ${Math.floor(i / stride) % f.model.outputs}, term ${i % stride}: ${d}`,
+        );
+      }
+    });
+  }
 
   test(`${f.name}: contributions plus bias add up to the margin to 1e-9`, () => {
     const K = f.model.outputs;
@@ -129,14 +138,16 @@ function assertClose(actual: Float64Array, expected: Float64Array, tolerance: nu
   }
 }
 
-test('brute-force Shapley values agree with TreeSHAP on the iris model (4 features, 60 trees)', () => {
-  const iris = fixtures.find((f) => f.name === 'iris_multiclass')!;
-  const explain = treeShapExplainer(iris.model);
-  for (let r = 0; r < iris.X.rows; r += 7) {
-    const x = rowOf(iris.X, r);
-    assertClose(explain(x), bruteForceShap(iris.model, x), 1e-12, `row ${r}`);
-  }
-});
+for (const method of METHODS) {
+  test(`brute-force Shapley values agree with TreeSHAP (${method.name}) on the iris model (4 features, 60 trees)`, () => {
+    const iris = fixtures.find((f) => f.name === 'iris_multiclass')!;
+    const explain = treeShapExplainer(iris.model, method.options);
+    for (let r = 0; r < iris.X.rows; r += 7) {
+      const x = rowOf(iris.X, r);
+      assertClose(explain(x), bruteForceShap(iris.model, x), 1e-12, `row ${r}`);
+    }
+  });
+}
 
 /**
  * A hand-made tree on 6 features exercising what real models rarely combine in one tree: a
@@ -174,28 +185,88 @@ function smallTree(): TreeEnsemble {
   };
 }
 
-test('brute-force Shapley values agree with TreeSHAP on a 6-feature tree with categorical and missing', () => {
-  const model = smallTree();
-  const rows = [
-    [0.1, 1, 3, 0, -1, 2],
-    [0.3, NaN, 0, 2, 1, 4],
-    [0.9, NaN, NaN, 0.5, -2, 1],
-    [0.9, 5, 7, 0.5, 0.5, 3], // 7: an unseen category
-    [0.4, 2, 1.5, NaN, NaN, NaN], // 1.5: not a whole code, so unseen
-    [NaN, NaN, NaN, NaN, NaN, NaN],
-  ];
-  for (const row of rows) {
-    const x = Float64Array.from(row);
-    const phi = treeShap(model, x);
-    assertClose(phi, bruteForceShap(model, x), 1e-12, `row [${row.join(', ')}]`);
-    const margin = predictMargin(
-      model,
-      featureMatrix(
-        row.map((v) => [v]),
-        model.featureNames,
-      ),
-    );
-    assert.ok(Math.abs(phi.reduce((a, b) => a + b, 0) - margin[0]) < 1e-12);
+for (const method of METHODS) {
+  test(`brute-force Shapley values agree with TreeSHAP (${method.name}) on a 6-feature tree with categorical and missing`, () => {
+    const model = smallTree();
+    const explain = treeShapExplainer(model, method.options);
+    const rows = [
+      [0.1, 1, 3, 0, -1, 2],
+      [0.3, NaN, 0, 2, 1, 4],
+      [0.9, NaN, NaN, 0.5, -2, 1],
+      [0.9, 5, 7, 0.5, 0.5, 3], // 7: an unseen category
+      [0.4, 2, 1.5, NaN, NaN, NaN], // 1.5: not a whole code, so unseen
+      [NaN, NaN, NaN, NaN, NaN, NaN],
+    ];
+    for (const row of rows) {
+      const x = Float64Array.from(row);
+      const phi = explain(x);
+      assertClose(phi, bruteForceShap(model, x), 1e-12, `row [${row.join(', ')}]`);
+      const margin = predictMargin(
+        model,
+        featureMatrix(
+          row.map((v) => [v]),
+          model.featureNames,
+        ),
+      );
+      assert.ok(Math.abs(phi.reduce((a, b) => a + b, 0) - margin[0]) < 1e-12);
+    }
+  });
+}
+
+/** One path of `depth` splits, node i on feature i (x_i < 0.5 goes on down), each right child a leaf. */
+function chainTree(depth: number): TreeEnsemble {
+  const nodes = 2 * depth + 1;
+  const left = new Int32Array(nodes).fill(-1);
+  const right = new Int32Array(nodes).fill(-1);
+  const feature = new Int32Array(nodes).fill(-1);
+  const threshold = new Float64Array(nodes);
+  const value = new Float64Array(nodes);
+  const cover = new Float64Array(nodes);
+  for (let i = 0; i < depth; i++) {
+    const node = 2 * i;
+    left[node] = node + 2;
+    right[node] = node + 1;
+    feature[node] = i;
+    threshold[node] = 0.5;
+    value[node + 1] = i - depth / 2;
+  }
+  value[nodes - 1] = 3;
+  for (let node = nodes - 1; node >= 0; node--)
+    cover[node] = left[node] < 0 ? 1 + (node % 3) : cover[left[node]] + cover[right[node]];
+  const tree: Tree = {
+    left,
+    right,
+    feature,
+    threshold,
+    defaultLeft: new Uint8Array(nodes),
+    catOffsets: new Int32Array(nodes + 1),
+    catCodes: new Int32Array(0),
+    value,
+    cover,
+    gain: new Float64Array(nodes),
+  };
+  return {
+    objective: 'regression',
+    outputs: 1,
+    baseMargin: Float64Array.of(0),
+    trees: [tree],
+    treeOutput: Int32Array.of(0),
+    featureNames: Array.from({ length: depth }, (_, i) => `x${i}`),
+    categoryCounts: new Int32Array(depth),
+  };
+}
+
+test('leaves with more than 10 distinct path features are explained by the tree walk, exactly', () => {
+  const model = chainTree(12);
+  assert.equal(tableExplainer(model, 13), null);
+  assert.notEqual(tableExplainer(chainTree(10), 11), null);
+  const explain = treeShapExplainer(model);
+  for (const row of [
+    new Float64Array(12),
+    new Float64Array(12).fill(1),
+    Float64Array.from({ length: 12 }, (_, i) => i % 2),
+  ]) {
+    assertClose(explain(row), bruteForceShap(model, row), 1e-12, `row [${row.join(', ')}]`);
   }
 });
 

@@ -1,6 +1,7 @@
 import { CairnError } from '../../core/errors.js';
 import type { FeatureMatrix } from '../matrix.js';
 import type { TreeEnsemble } from './ensemble.js';
+import { tableExplainer } from './shap-tables.js';
 import { goesLeft, type Tree } from './tree.js';
 
 /**
@@ -15,11 +16,20 @@ import { goesLeft, type Tree } from './tree.js';
 /** Contributions of one dense row (length cols): `out[k * (cols + 1) + j]`, j = cols the bias. */
 export type TreeShapFunction = (x: Float64Array, out?: Float64Array) => Float64Array;
 
+export interface ShapOptions {
+  /**
+   * Per-leaf lookup tables (shap-tables.ts) when they fit in their memory limit; false always walks
+   * the trees (Algorithm 2). Both give the same values.
+   */
+  tables?: boolean;
+}
+
 /**
- * A TreeSHAP function for one ensemble; node means and path buffers are computed once, so calls
- * allocate nothing but a default `out`. Use it for many rows; `treeShap` builds one per call.
+ * A TreeSHAP function for one ensemble; node means, path buffers and (when they fit) the per-leaf
+ * tables of shap-tables.ts are computed once, so calls allocate nothing but a default `out`. Use it
+ * for many rows; `treeShap` builds one per call.
  */
-export function treeShapExplainer(ensemble: TreeEnsemble): TreeShapFunction {
+export function treeShapExplainer(ensemble: TreeEnsemble, options: ShapOptions = {}): TreeShapFunction {
   const cols = ensemble.featureNames.length;
   const K = ensemble.outputs;
   const stride = cols + 1;
@@ -45,6 +55,7 @@ export function treeShapExplainer(ensemble: TreeEnsemble): TreeShapFunction {
     phiBase: 0,
     path,
   };
+  const lookup = options.tables === false ? null : tableExplainer(ensemble, stride);
   return (x, out = new Float64Array(K * stride)) => {
     if (x.length < cols) {
       throw new CairnError(
@@ -59,12 +70,15 @@ export function treeShapExplainer(ensemble: TreeEnsemble): TreeShapFunction {
       );
     }
     out.fill(0, 0, K * stride);
-    walk.x = x;
-    walk.phi = out;
-    for (let t = 0; t < ensemble.trees.length; t++) {
-      walk.tree = ensemble.trees[t]!;
-      walk.phiBase = ensemble.treeOutput[t] * stride;
-      recurse(walk, 0, 0, 0, 1, 1, -1);
+    if (lookup !== null) lookup(x, out);
+    else {
+      walk.x = x;
+      walk.phi = out;
+      for (let t = 0; t < ensemble.trees.length; t++) {
+        walk.tree = ensemble.trees[t]!;
+        walk.phiBase = ensemble.treeOutput[t] * stride;
+        recurse(walk, 0, 0, 0, 1, 1, -1);
+      }
     }
     for (let k = 0; k < K; k++) out[k * stride + cols] = bias[k]!;
     return out;
@@ -77,7 +91,12 @@ export function treeShap(ensemble: TreeEnsemble, x: Float64Array, out?: Float64A
 }
 
 /** Contributions of every row of X: `out[(r * outputs + k) * (cols + 1) + j]`, j = cols the bias. */
-export function treeShapBatch(ensemble: TreeEnsemble, X: FeatureMatrix, out?: Float64Array): Float64Array {
+export function treeShapBatch(
+  ensemble: TreeEnsemble,
+  X: FeatureMatrix,
+  out?: Float64Array,
+  options?: ShapOptions,
+): Float64Array {
   const stride = (X.cols + 1) * ensemble.outputs;
   if (X.cols !== ensemble.featureNames.length) {
     throw new CairnError(
@@ -86,7 +105,7 @@ export function treeShapBatch(ensemble: TreeEnsemble, X: FeatureMatrix, out?: Fl
     );
   }
   const result = out ?? new Float64Array(X.rows * stride);
-  const explain = treeShapExplainer(ensemble);
+  const explain = treeShapExplainer(ensemble, options);
   const row = new Float64Array(X.cols);
   for (let r = 0; r < X.rows; r++) {
     for (let j = 0; j < X.cols; j++) row[j] = X.data[j * X.rows + r]!;
@@ -146,7 +165,9 @@ interface Walk {
 /**
  * Algorithm 2's RECURSE. The parent's path of length depth (+1 for the root's dummy element)
  * starts at parentAt; this node's copy starts right after it and is extended with the split that
- * led here (feature, zero fraction pz, one fraction po).
+ * led here (feature, zero fraction pz, one fraction po). Copies are plain loops and divisions are
+ * reciprocals (RECIPROCAL[n] = 1 / n): paths are a few elements long, so builtin calls and
+ * divisions were most of an explanation's time.
  */
 function recurse(
   w: Walk,
@@ -158,11 +179,14 @@ function recurse(
   pf: number,
 ): void {
   const { tree, path } = w;
+  const { feature, zero, one, weight } = path;
   const at = parentAt + depth + 1;
-  path.feature.copyWithin(at, parentAt, at);
-  path.zero.copyWithin(at, parentAt, at);
-  path.one.copyWithin(at, parentAt, at);
-  path.weight.copyWithin(at, parentAt, at);
+  for (let i = 0; i < depth; i++) {
+    feature[at + i] = feature[parentAt + i];
+    zero[at + i] = zero[parentAt + i];
+    one[at + i] = one[parentAt + i];
+    weight[at + i] = weight[parentAt + i];
+  }
   extend(path, at, depth, pz, po, pf);
 
   const left = tree.left[node];
@@ -170,8 +194,7 @@ function recurse(
     const v = tree.value[node];
     for (let i = 1; i <= depth; i++) {
       const s = unwoundSum(path, at, depth, i);
-      const f = path.feature[at + i];
-      w.phi[w.phiBase + f] += s * (path.one[at + i] - path.zero[at + i]) * v;
+      w.phi[w.phiBase + feature[at + i]] += s * (one[at + i] - zero[at + i]) * v;
     }
     return;
   }
@@ -188,10 +211,10 @@ function recurse(
   let inOne = 1;
   let d = depth;
   let k = 1;
-  while (k <= d && path.feature[at + k] !== f) k++;
+  while (k <= d && feature[at + k] !== f) k++;
   if (k <= d) {
-    inZero = path.zero[at + k]!;
-    inOne = path.one[at + k]!;
+    inZero = zero[at + k];
+    inOne = one[at + k];
     unwind(path, at, d, k);
     d--;
   }
@@ -199,53 +222,66 @@ function recurse(
   recurse(w, cold, at, d + 1, coldZero * inZero, 0, f);
 }
 
+/** 1 / n for the path lengths and positions TreeSHAP divides by (trees are far shallower than this). */
+const RECIPROCAL = Float64Array.from({ length: 256 }, (_, n) => 1 / n);
+
 /** EXTEND: adds element `depth` (feature f, fractions pz, po) and updates the permutation weights. */
 function extend(p: PathBuffers, at: number, depth: number, pz: number, po: number, f: number): void {
+  const weight = p.weight;
   p.feature[at + depth] = f;
   p.zero[at + depth] = pz;
   p.one[at + depth] = po;
-  p.weight[at + depth] = depth === 0 ? 1 : 0;
+  weight[at + depth] = depth === 0 ? 1 : 0;
+  const scale = RECIPROCAL[depth + 1];
   for (let i = depth - 1; i >= 0; i--) {
-    p.weight[at + i + 1] += (po * p.weight[at + i] * (i + 1)) / (depth + 1);
-    p.weight[at + i] = (pz * p.weight[at + i] * (depth - i)) / (depth + 1);
+    weight[at + i + 1] += po * weight[at + i] * (i + 1) * scale;
+    weight[at + i] = pz * weight[at + i] * (depth - i) * scale;
   }
 }
 
 /** UNWIND: removes element k from a path of length depth (+1) and restores the weights. */
 function unwind(p: PathBuffers, at: number, depth: number, k: number): void {
-  const po = p.one[at + k];
-  const pz = p.zero[at + k];
-  let next = p.weight[at + depth];
-  for (let i = depth - 1; i >= 0; i--) {
-    if (po !== 0) {
-      const tmp = p.weight[at + i];
-      p.weight[at + i] = (next * (depth + 1)) / ((i + 1) * po);
-      next = tmp - (p.weight[at + i] * pz * (depth - i)) / (depth + 1);
-    } else {
-      p.weight[at + i] = (p.weight[at + i] * (depth + 1)) / (pz * (depth - i));
+  const { feature, zero, one, weight } = p;
+  const po = one[at + k];
+  const pz = zero[at + k];
+  let next = weight[at + depth];
+  if (po !== 0) {
+    const up = (depth + 1) / po;
+    const down = pz * RECIPROCAL[depth + 1];
+    for (let i = depth - 1; i >= 0; i--) {
+      const tmp = weight[at + i];
+      weight[at + i] = next * up * RECIPROCAL[i + 1];
+      next = tmp - weight[at + i] * down * (depth - i);
     }
+  } else {
+    const up = (depth + 1) / pz;
+    for (let i = depth - 1; i >= 0; i--) weight[at + i] = weight[at + i] * up * RECIPROCAL[depth - i];
   }
   for (let i = k; i < depth; i++) {
-    p.feature[at + i] = p.feature[at + i + 1]!;
-    p.zero[at + i] = p.zero[at + i + 1]!;
-    p.one[at + i] = p.one[at + i + 1]!;
+    feature[at + i] = feature[at + i + 1];
+    zero[at + i] = zero[at + i + 1];
+    one[at + i] = one[at + i + 1];
   }
 }
 
 /** The total permutation weight the path would have with element k unwound, without unwinding it. */
 function unwoundSum(p: PathBuffers, at: number, depth: number, k: number): number {
+  const weight = p.weight;
   const po = p.one[at + k];
   const pz = p.zero[at + k];
-  let next = p.weight[at + depth];
   let total = 0;
-  for (let i = depth - 1; i >= 0; i--) {
-    if (po !== 0) {
-      const tmp = (next * (depth + 1)) / ((i + 1) * po);
+  if (po !== 0) {
+    const up = (depth + 1) / po;
+    const down = pz * RECIPROCAL[depth + 1];
+    let next = weight[at + depth];
+    for (let i = depth - 1; i >= 0; i--) {
+      const tmp = next * up * RECIPROCAL[i + 1];
       total += tmp;
-      next = p.weight[at + i] - (tmp * pz * (depth - i)) / (depth + 1);
-    } else if (pz !== 0) {
-      total += (p.weight[at + i] / pz) * ((depth + 1) / (depth - i));
+      next = weight[at + i] - tmp * down * (depth - i);
     }
+  } else if (pz !== 0) {
+    const up = (depth + 1) / pz;
+    for (let i = depth - 1; i >= 0; i--) total += weight[at + i] * up * RECIPROCAL[depth - i];
   }
   return total;
 }

@@ -34,13 +34,18 @@ export function isCategoricalNode(tree: Tree, node: number): boolean {
   return tree.catOffsets[node + 1] > tree.catOffsets[node];
 }
 
-/** Whether a value goes left at an internal node. */
+/**
+ * Whether a value goes left at an internal node. The default direction is read on every call, not
+ * only for a missing value: optimised code that meets its first missing value at a split would
+ * otherwise be thrown away (no type feedback for that read) and run unoptimised for a while.
+ */
 export function goesLeft(tree: Tree, node: number, x: number): boolean {
-  if (Number.isNaN(x)) return tree.defaultLeft[node] === 1;
+  const defaultLeft = tree.defaultLeft[node] === 1;
+  if (Number.isNaN(x)) return defaultLeft;
   const start = tree.catOffsets[node];
   const end = tree.catOffsets[node + 1];
   if (start === end) return x < tree.threshold[node];
-  if (x < 0 || x !== Math.floor(x)) return tree.defaultLeft[node] === 1;
+  if (x < 0 || x !== Math.floor(x)) return defaultLeft;
   for (let k = start; k < end; k++) if (tree.catCodes[k] === x) return true;
   return false;
 }

@@ -1,9 +1,10 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CairnError } from '../../core/errors.js';
 import { DECISIONS } from '../../solutions/fraud/decision.js';
 import { ruleSetSchema } from '../../solutions/fraud/rules.js';
 import type { FraudService } from '../../solutions/fraud/service.js';
-import { transactionSchema } from '../../solutions/fraud/transaction.js';
+import { parseTransactionBody, transactionSchema } from '../../solutions/fraud/transaction.js';
 import { errorResponses } from '../errors.js';
 
 const reason = z.object({
@@ -54,6 +55,15 @@ export const fraudRoutes: FastifyPluginCallbackZod<{ fraud: FraudService }> = (a
         body: transactionSchema,
         response: { 200: result, ...errorResponses },
       },
+      // The schemas above document the route; the scorer's hot path checks the body as the stream
+      // does and sends its typed result as is, since zod's generic walks cost more than the decision.
+      validatorCompiler: () => (body) => {
+        const parsed = parseTransactionBody(body, 'body');
+        return typeof parsed === 'string'
+          ? { error: new CairnError('INVALID_ARGUMENT', parsed) }
+          : { value: parsed };
+      },
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     (request) => fraud.score(request.body),
   );

@@ -23,15 +23,19 @@ const TIMESTAMP = z.regexes.datetime({ offset: true });
  * The transaction in a parsed JSON body, or why the body is not one. The usual well-formed body is
  * checked by hand — a stream decides tens of thousands a second and the schema's generic walk was a
  * tenth of that — and anything else goes to the schema, which accepts or rejects exactly as the
- * HTTP API does and names the field at fault. The hand check accepts a subset of what the schema
- * accepts and returns the same object (known fields only, in the schema's order).
+ * HTTP API does and names the field at fault (after `where`, e.g. `body`). The hand check accepts a
+ * subset of what the schema accepts and returns the same object (known fields only, in the schema's order).
  */
-export function parseTransactionBody(body: unknown): Transaction | string {
+export function parseTransactionBody(body: unknown, where?: string): Transaction | string {
   const fast = wellFormed(body);
   if (fast !== null) return fast;
   const parsed = transactionSchema.safeParse(body);
   if (parsed.success) return parsed.data;
-  return parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return parsed.error.issues
+    .map(
+      (i) => `${[where, ...i.path].filter((part) => part !== undefined).join('.') || '(root)'}: ${i.message}`,
+    )
+    .join('; ');
 }
 
 function wellFormed(body: unknown): Transaction | null {
