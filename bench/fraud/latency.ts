@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { startCairnServer } from '../cairn-server.js';
+import { withoutMemoryReducer } from '../quiet-process.js';
 import { loadAtRate, type RateRun } from '../fixed-rate.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { openPlatform } from '../../src/platform.js';
@@ -123,4 +124,5 @@ async function main(): Promise<void> {
   }
 }
 
+await withoutMemoryReducer();
 await main();

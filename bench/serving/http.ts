@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCairnServer } from '../cairn-server.js';
+import { withoutMemoryReducer } from '../quiet-process.js';
 import { loadAtRate, type RateRun } from '../fixed-rate.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { loadModel } from '../../src/models/load.js';
@@ -118,4 +119,5 @@ async function main(): Promise<void> {
   }
 }
 
+await withoutMemoryReducer();
 await main();
