@@ -157,7 +157,9 @@ rules:
       payload: { ...tx('x', 1), amount: 'ten' },
     });
     assert.equal(response.statusCode, 400);
-    assert.match(response.body, /amount/);
+    const { error } = response.json<{ error: { code: string; message: string } }>();
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, /^body\.amount: /);
   });
 });
 

@@ -83,7 +83,7 @@ export function tableExplainer(ensemble: TreeEnsemble, stride: number): TableExp
     treeLeaves[t + 1] = l;
   });
 
-  const nodes = Math.max(0, ...ensemble.trees.map((tree) => tree.left.length));
+  const nodes = ensemble.trees.reduce((most, tree) => Math.max(most, tree.left.length), 0);
   const goes = new Uint8Array(nodes);
   return (x, out) => {
     for (let t = 0; t < ensemble.trees.length; t++) {

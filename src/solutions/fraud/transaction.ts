@@ -20,11 +20,12 @@ export type Transaction = z.infer<typeof transactionSchema>;
 const TIMESTAMP = z.regexes.datetime({ offset: true });
 
 /**
- * The transaction in a parsed JSON body, or why the body is not one. The usual well-formed body is
- * checked by hand — a stream decides tens of thousands a second and the schema's generic walk was a
- * tenth of that — and anything else goes to the schema, which accepts or rejects exactly as the
- * HTTP API does and names the field at fault (after `where`, e.g. `body`). The hand check accepts a
- * subset of what the schema accepts and returns the same object (known fields only, in the schema's order).
+ * The transaction in a parsed JSON body, or why the body is not one (the stream and
+ * `POST /v1/fraud/score` both check with it). The usual well-formed body is checked by hand — a
+ * stream decides tens of thousands a second and the schema's generic walk was a tenth of that — and
+ * anything else goes to the schema, which names the field at fault (after `where`, e.g. `body`). The
+ * hand check accepts a subset of what the schema accepts and returns the same object (known fields
+ * only, in the schema's order).
  */
 export function parseTransactionBody(body: unknown, where?: string): Transaction | string {
   const fast = wellFormed(body);
