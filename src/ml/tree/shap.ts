@@ -1,7 +1,7 @@
 import { CairnError } from '../../core/errors.js';
 import type { FeatureMatrix } from '../matrix.js';
 import type { TreeEnsemble } from './ensemble.js';
-import { tableExplainer } from './shap-tables.js';
+import { tableExplainer, type TableExplainer } from './shap-tables.js';
 import { goesLeft, type Tree } from './tree.js';
 
 /**
@@ -25,9 +25,9 @@ export interface ShapOptions {
 }
 
 /**
- * A TreeSHAP function for one ensemble; node means, path buffers and (when they fit) the per-leaf
- * tables of shap-tables.ts are computed once, so calls allocate nothing but a default `out`. Use it
- * for many rows; `treeShap` builds one per call.
+ * A TreeSHAP function for one ensemble; node means and path buffers are computed once, and the
+ * per-leaf tables of shap-tables.ts (when they fit) by the first call, so calls allocate nothing but
+ * a default `out`. Use it for many rows; `treeShap` explains one row by the tree walk.
  */
 export function treeShapExplainer(ensemble: TreeEnsemble, options: ShapOptions = {}): TreeShapFunction {
   const cols = ensemble.featureNames.length;
@@ -55,7 +55,9 @@ export function treeShapExplainer(ensemble: TreeEnsemble, options: ShapOptions =
     phiBase: 0,
     path,
   };
-  const lookup = options.tables === false ? null : tableExplainer(ensemble, stride);
+  // Built by the first explanation, not here: every fitted or loaded model makes an explainer, and
+  // most are never asked to explain (a 300-tree model's tables take ~0.1 s and tens of MB).
+  let lookup: TableExplainer | null | undefined = options.tables === false ? null : undefined;
   return (x, out = new Float64Array(K * stride)) => {
     if (x.length < cols) {
       throw new CairnError(
@@ -70,6 +72,7 @@ export function treeShapExplainer(ensemble: TreeEnsemble, options: ShapOptions =
       );
     }
     out.fill(0, 0, K * stride);
+    if (lookup === undefined) lookup = tableExplainer(ensemble, stride);
     if (lookup !== null) lookup(x, out);
     else {
       walk.x = x;
@@ -87,7 +90,7 @@ export function treeShapExplainer(ensemble: TreeEnsemble, options: ShapOptions =
 
 /** TreeSHAP contributions of one row; see TreeShapFunction for the layout. */
 export function treeShap(ensemble: TreeEnsemble, x: Float64Array, out?: Float64Array): Float64Array {
-  return treeShapExplainer(ensemble)(x, out);
+  return treeShapExplainer(ensemble, { tables: false })(x, out);
 }
 
 /** Contributions of every row of X: `out[(r * outputs + k) * (cols + 1) + j]`, j = cols the bias. */
