@@ -61,7 +61,7 @@ export function loadAtRate(
     });
     child.send({ url, path, bodies, key, rate, seconds } satisfies LoadRequest);
   }).finally(() => {
-    // Between runs the idle generator keeps the benchmark from exiting no longer.
+    // Between runs the idle generator must not keep the benchmark alive.
     child.unref();
     child.channel?.unref();
   });
